@@ -1,0 +1,44 @@
+# The course's commands. `make lab` opens the course; `make test` runs every test.
+# Each target sets up the virtual environment first if it is missing or stale.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: venv lab test lint notebooks html bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# JupyterLab on 127.0.0.1 only, with Jupyter's random token (printed in the URL below).
+lab: venv
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
+
+lint: venv
+	$(BIN)/ruff check helpers tests notebooks bench scripts
+
+# Unit tests, every notebook under strict nbval, and the browser test, in one pytest run.
+test: lint
+	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+
+# Re-execute every notebook top to bottom and save it with its outputs (authors only).
+notebooks: venv
+	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+html: venv
+	$(BIN)/python scripts/build_html.py
+
+bench: venv
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build site *.egg-info
