@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ from helpers.store import ChecksumError, load_npz_checked
 ENV_VAR = "COURSE_MNIST"
 ASSETS = Path(__file__).resolve().parent / "assets"
 ONBOARD = ASSETS / "mnist5k.npz"
-_REBUILD = "Restore it with `git checkout helpers/assets` or rebuild it with `python scripts/build_mnist5k.py`."
+_REBUILD = ("Restore it with `git checkout helpers/assets` or rebuild it with "
+            "`python scripts/build_mnist5k.py`.")
 
 IDX_NAMES = {
     "x_train": "train-images",
@@ -92,11 +94,12 @@ def load_mnist(source: str | os.PathLike | None = None) -> Split:
     path = Path(source).expanduser()
     if path.is_dir():
         return _load_idx_folder(path)
-    if path.suffix == ".npz" or path.is_file():
+    if path.is_file():
         return _load_keras_npz(path)
     raise DataError(
-        f"MNIST source {str(source)!r} does not exist. Give the path of Keras' mnist.npz, "
-        f"a folder with the four IDX files, or 'onboard' (also via ${ENV_VAR})."
+        f"MNIST source {str(source)!r} does not exist. Give the path of Keras' mnist.npz "
+        f"(usually ~/.keras/datasets/mnist.npz), a folder with the four IDX files, or "
+        f"'onboard' (also via ${ENV_VAR})."
     )
 
 
@@ -131,13 +134,11 @@ def _check_pairs(arrays: dict, where: str) -> None:
                 "files do not belong together. Use the matching pair from the same download."
             )
         if len(y) and (y.min() < 0 or y.max() > 9):
-            raise DataError(f"{where}: {part} labels run from {y.min()} to {y.max()}, expected 0..9.")
+            raise DataError(f"{where}: {part} labels run from {y.min()} to {y.max()}, "
+                            "expected 0..9.")
 
 
 def _load_keras_npz(path: Path) -> Split:
-    if not path.is_file():
-        raise DataError(f"No file at {path}. Keras keeps MNIST at ~/.keras/datasets/mnist.npz; "
-                        f"give that path, or unset ${ENV_VAR} to use the on-board subset.")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = sorted(set(IDX_NAMES) - set(archive.files))
@@ -147,9 +148,10 @@ def _load_keras_npz(path: Path) -> Split:
             arrays = {name: archive[name] for name in IDX_NAMES}
     except DataError:
         raise
-    except (OSError, ValueError, EOFError, zlib.error) as error:
+    except (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile) as error:
         raise DataError(f"{path} cannot be read as an .npz file ({error}); it is truncated or "
-                        "corrupted. Download it again (delete it and let Keras fetch it).") from None
+                        "corrupted. Download it again (delete it and let Keras fetch it).",
+                        ) from None
     _check_pairs(arrays, str(path))
     return _to_split(**arrays, source=f"Keras npz {path.name}")
 
@@ -188,12 +190,14 @@ def read_idx(path: str | Path, kind: str) -> np.ndarray:
         raise DataError(f"{path} starts with magic number {magic}, not {_IDX_MAGIC[kind]} "
                         f"for IDX {kind}: it is not an IDX {kind} file, or the image and label "
                         "files were swapped.")
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range((header_len - 4) // 4)]
+    ndims = (header_len - 4) // 4
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndims)]
     expected = int(np.prod(dims))
     body = raw[header_len:]
     if len(body) != expected:
         raise DataError(f"{path} holds {len(body)} bytes of data but its header announces "
-                        f"{dims} = {expected}: the file is truncated or corrupted. Download it again.")
+                        f"{dims} = {expected}: the file is truncated or corrupted. "
+                        "Download it again.")
     return np.frombuffer(body, dtype=np.uint8).reshape(dims)
 
 
