@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+LAB_FLAGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: venv lab test lint notebooks html bench clean
@@ -21,7 +22,7 @@ $(STAMP): requirements.lock pyproject.toml
 # JupyterLab on 127.0.0.1 only, with Jupyter's random token (printed in the URL below).
 lab: venv
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.ip=127.0.0.1 \
-	  --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
+	  --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_FLAGS)
 
 lint: venv
 	$(BIN)/ruff check helpers tests notebooks bench scripts
