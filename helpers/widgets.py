@@ -50,7 +50,11 @@ class LiveFigure(widgets.VBox):
         self.figure = Figure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.dpi = dpi
-        self.image = widgets.Image(format="png")
+        # Show the PNG at its own pixel size; the browser would otherwise stretch it to the
+        # output's full width and blur it.
+        width_px = int(round(figsize[0] * dpi))
+        self.image = widgets.Image(format="png",
+                                   layout=widgets.Layout(width=f"{width_px}px", max_width="100%"))
         self.last_seconds = 0.0
         row = widgets.HBox(list(self.controls.values()))
         super().__init__(children=[row, self.image])

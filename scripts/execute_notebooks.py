@@ -17,18 +17,24 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def execute(path: Path, timeout: int = 600) -> float:
-    """Run one notebook in place; returns the seconds it took."""
-    notebook = nbformat.read(path, as_version=4)
+def run(notebook: nbformat.NotebookNode, folder: Path, timeout: int = 600) -> float:
+    """Execute ``notebook`` in place (outputs cleared first) with ``folder`` as working
+    directory; returns the seconds it took. Widget state is stored in the metadata."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
     start = time.perf_counter()
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(folder)}})
     client.execute()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Run one notebook file and save it over itself; returns the seconds it took."""
+    notebook = nbformat.read(path, as_version=4)
+    seconds = run(notebook, path.parent, timeout)
     nbformat.validate(notebook)
     nbformat.write(notebook, path)
     return seconds
