@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import time
+import weakref
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -43,6 +44,9 @@ class LiveFigure(widgets.VBox):
         last_seconds: wall time of the last redraw.
     """
 
+    # Every live figure made in this kernel, so bench/notebooks.py can time their redraws.
+    instances: weakref.WeakSet = weakref.WeakSet()
+
     def __init__(self, draw: Callable[..., None], controls: dict, figsize=(6.0, 3.5),
                  dpi: int = 90):
         self.draw_function = draw
@@ -61,6 +65,7 @@ class LiveFigure(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
+        LiveFigure.instances.add(self)
 
     def values(self) -> dict:
         """The controls' current values, by name."""
