@@ -1,5 +1,10 @@
-"""Shared test set-up: headless matplotlib, and one thread for BLAS so results match everywhere."""
+"""Shared test set-up.
 
-import os
+Matplotlib draws off-screen in the test process. This is set with matplotlib.use, not
+the MPLBACKEND variable: nbval's kernels inherit the environment, and with MPLBACKEND set
+they would stop showing figures inline.
+"""
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+matplotlib.use("Agg")
