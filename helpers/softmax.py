@@ -102,3 +102,24 @@ def nll(logits, labels, temperature: float = 1.0) -> float:
     labels = check_labels(labels, *logits.shape)
     log_p = log_softmax(logits, temperature=temperature)
     return float(-log_p[np.arange(len(labels)), labels].mean())
+
+
+def comparison_table(scores, class_names=("cat", "dog", "horse"), decimals: int = 2) -> str:
+    """A Markdown table: each row's scores, their softmax and their linear share.
+
+    Args:
+        scores: (R, K) non-negative scores, one row per example.
+        class_names: K names for the columns.
+        decimals: rounding of the shares, as in the lesson's picture (2).
+    """
+    scores = np.asarray(scores, dtype=float)
+    soft, share = softmax(scores), linear_share(scores)
+
+    def cells(row):
+        return ", ".join(f"{v:.{decimals}f}" for v in row)
+
+    names = ", ".join(class_names)
+    lines = [f"| scores ({names}) | softmax | score / sum |", "|---|---|---|"]
+    for row, s, lin in zip(scores, soft, share, strict=True):
+        lines.append(f"| {', '.join(f'{v:g}' for v in row)} | {cells(s)} | {cells(lin)} |")
+    return "\n".join(lines)

@@ -100,3 +100,12 @@ def test_temperature_must_be_positive(temperature):
 def test_bad_labels_are_explained(labels, message):
     with pytest.raises(SoftmaxInputError, match=message):
         nll(np.zeros((2, 3)), labels)
+
+
+def test_comparison_table_shows_the_lessons_numbers():
+    from helpers.softmax import comparison_table
+
+    table = comparison_table(LESSON_SCORES)
+    assert "| 5, 4, 2 | 0.71, 0.26, 0.04 | 0.45, 0.36, 0.18 |" in table
+    assert "| 4, 2, 8 | 0.02, 0.00, 0.98 |" in table
+    assert "| 4, 4, 1 | 0.49, 0.49, 0.02 |" in table
