@@ -1,0 +1,111 @@
+"""First-layer kernels: normalizations for display, amplitude statistics, and an ablation.
+
+Kernels come as the first convolution's weight array, shape (KH, KW, 1, F) (channels-last,
+one grey input channel, F kernels), or already as a stack (F, KH, KW). Every normalization
+maps a stack to [0, 1] grey values, shape (F, KH, KW), where 0.5 is mid-grey.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NORMALIZATIONS = ("shared", "minmax", "symmetric", "equalize")
+QUIET_FRACTION = 1 / 3
+
+
+class KernelShapeError(ValueError):
+    """An array that is not a stack of 2-D kernels; the message says what shape was expected."""
+
+
+def as_stack(kernels) -> np.ndarray:
+    """(KH, KW, 1, F) first-layer weights, or an (F, KH, KW) stack -> (F, KH, KW) float64."""
+    array = np.asarray(kernels, dtype=np.float64)
+    if array.ndim == 4:
+        if array.shape[2] != 1:
+            raise KernelShapeError(
+                f"expected first-layer weights of shape (KH, KW, 1, F) with one grey input "
+                f"channel, got {array.shape}; pass one input channel at a time, w[:, :, c:c+1, :].")
+        array = np.moveaxis(array[:, :, 0, :], -1, 0)
+    elif array.ndim != 3:
+        raise KernelShapeError(
+            f"expected kernels as (KH, KW, 1, F) weights or an (F, KH, KW) stack, got an array "
+            f"of shape {array.shape}.")
+    if 0 in array.shape:
+        raise KernelShapeError(f"the kernel stack {array.shape} is empty.")
+    if not np.all(np.isfinite(array)):
+        raise KernelShapeError("the kernels contain NaN or infinite values.")
+    return array
+
+
+def _per_kernel(stack: np.ndarray, reduce) -> np.ndarray:
+    return reduce(stack.reshape(len(stack), -1), axis=1)[:, None, None]
+
+
+def normalize(kernels, method: str = "minmax") -> np.ndarray:
+    """Grey values in [0, 1] for each kernel, by one of four rules.
+
+    - ``shared``: one scale for all kernels, symmetric about zero:
+      g = 1/2 + w / (2 max|W|) over the whole layer. Zero is mid-grey; a weak kernel looks flat.
+    - ``minmax``: each kernel stretched to its own range: g = (w - min w) / (max w - min w).
+      What the lesson's "normalized" picture shows; zero lands anywhere, sign is lost.
+    - ``symmetric``: each kernel on its own scale, symmetric about zero:
+      g = 1/2 + w / (2 max|w|). Zero stays mid-grey, so sign stays readable.
+    - ``equalize``: histogram equalization within each kernel: each weight replaced by its
+      rank, g = rank / (n - 1), ties sharing their mean rank. Shows order, hides magnitude.
+
+    A constant kernel (max = min, or all zero) becomes mid-grey 0.5, never NaN.
+
+    Returns:
+        (F, KH, KW) float64 in [0, 1].
+    """
+    stack = as_stack(kernels)
+    if method == "shared":
+        peak = np.abs(stack).max()
+        return np.full_like(stack, 0.5) if peak == 0 else 0.5 + stack / (2 * peak)
+    if method == "minmax":
+        low, high = _per_kernel(stack, np.min), _per_kernel(stack, np.max)
+        span = high - low
+        return np.where(span > 0, (stack - low) / np.where(span > 0, span, 1.0), 0.5)
+    if method == "symmetric":
+        peak = _per_kernel(np.abs(stack), np.max)
+        return np.where(peak > 0, 0.5 + stack / (2 * np.where(peak > 0, peak, 1.0)), 0.5)
+    if method == "equalize":
+        return np.stack([_equalize(kernel) for kernel in stack])
+    raise ValueError(f"unknown normalization {method!r}; "
+                     f"choose one of {', '.join(NORMALIZATIONS)}.")
+
+
+def _equalize(kernel: np.ndarray) -> np.ndarray:
+    flat = kernel.ravel()
+    if flat.size == 1 or np.all(flat == flat[0]):
+        return np.full_like(kernel, 0.5)
+    values, inverse = np.unique(flat, return_inverse=True)
+    order = np.argsort(flat, kind="stable")
+    ranks = np.empty(flat.size)
+    ranks[order] = np.arange(flat.size)
+    mean_rank = np.bincount(inverse, weights=ranks) / np.bincount(inverse)
+    return (mean_rank[inverse] / (flat.size - 1)).reshape(kernel.shape)
+
+
+def amplitudes(kernels) -> dict:
+    """Per-kernel amplitude: L2 norm, peak |w| and range (max - min), each (F,) float64."""
+    stack = as_stack(kernels).reshape(len(as_stack(kernels)), -1)
+    return {"l2": np.linalg.norm(stack, axis=1), "peak": np.abs(stack).max(axis=1),
+            "range": stack.max(axis=1) - stack.min(axis=1)}
+
+
+def quiet_kernels(kernels, fraction: float = QUIET_FRACTION) -> np.ndarray:
+    """Indices of "quiet" kernels: peak |w| below ``fraction`` of the layer's largest peak.
+
+    On the lesson's shared grey scale such a kernel spans at most ``fraction`` of the
+    grey range on either side of mid-grey, so it looks nearly flat.
+    """
+    peaks = amplitudes(kernels)["peak"]
+    return np.flatnonzero(peaks < fraction * peaks.max())
+
+
+def spread(values) -> dict:
+    """How unequal the amplitudes are: max/min ratio and coefficient of variation."""
+    values = np.asarray(values, dtype=np.float64)
+    return {"max_over_min": float(values.max() / values.min()) if values.min() > 0 else np.inf,
+            "cv": float(values.std() / values.mean()) if values.mean() > 0 else 0.0}

@@ -1,0 +1,99 @@
+"""Kernel normalizations, amplitude statistics and the quiet-kernel rule."""
+
+import numpy as np
+import pytest
+
+from helpers.kernels import (
+    NORMALIZATIONS,
+    KernelShapeError,
+    amplitudes,
+    as_stack,
+    normalize,
+    quiet_kernels,
+    spread,
+)
+
+
+def weights(seed=0, size=3, count=6):
+    return np.random.default_rng(seed).normal(size=(size, size, 1, count))
+
+
+def test_layer_weights_become_a_stack_of_kernels():
+    w = weights()
+    stack = as_stack(w)
+    assert stack.shape == (6, 3, 3)
+    np.testing.assert_array_equal(stack[2], w[:, :, 0, 2])
+
+
+@pytest.mark.parametrize("method", NORMALIZATIONS)
+def test_every_normalization_gives_grey_values_in_range(method):
+    grey = normalize(weights(size=5, count=9), method)
+    assert grey.shape == (9, 5, 5)
+    assert grey.min() >= 0.0 and grey.max() <= 1.0
+
+
+def test_minmax_stretches_each_kernel_to_the_full_range():
+    grey = normalize(weights(), "minmax")
+    np.testing.assert_allclose(grey.reshape(6, -1).min(axis=1), 0)
+    np.testing.assert_allclose(grey.reshape(6, -1).max(axis=1), 1)
+
+
+def test_symmetric_keeps_zero_mid_grey_and_sign_readable():
+    kernel = np.array([[[-1.0, 0.0], [0.5, 0.25]]])
+    np.testing.assert_allclose(normalize(kernel, "symmetric")[0], [[0.0, 0.5], [0.75, 0.625]])
+
+
+def test_shared_uses_one_scale_for_the_layer():
+    stack = np.stack([np.full((2, 2), 2.0), np.full((2, 2), 0.2)])
+    grey = normalize(stack, "shared")
+    np.testing.assert_allclose(grey[:, 0, 0], [1.0, 0.55])
+
+
+def test_equalize_replaces_values_by_their_rank_with_ties_shared():
+    kernel = np.array([[[10.0, -3.0], [10.0, 0.0]]])
+    np.testing.assert_allclose(normalize(kernel, "equalize")[0], [[5 / 6, 0.0], [5 / 6, 1 / 3]])
+
+
+@pytest.mark.parametrize("method", ["minmax", "equalize", "shared"])
+@pytest.mark.parametrize("value", [0.0, 0.3])
+def test_a_constant_kernel_is_mid_grey_not_nan(method, value):
+    stack = np.full((1, 3, 3), value)
+    grey = normalize(stack, method)
+    assert not np.isnan(grey).any()
+    if method != "shared" or value == 0.0:
+        np.testing.assert_array_equal(grey, 0.5)
+
+
+def test_symmetric_on_constant_kernels():
+    np.testing.assert_array_equal(normalize(np.zeros((1, 2, 2)), "symmetric"), 0.5)
+    np.testing.assert_array_equal(normalize(np.full((1, 2, 2), -0.1), "symmetric"), 0.0)
+
+
+def test_a_single_weight_kernel():
+    assert normalize(np.array([[[[2.0]]]]), "equalize").item() == 0.5
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((3, 3)), r"got an array of shape \(3, 3\)"),
+    (np.zeros((3, 3, 3, 8)), "one grey input channel"),
+    (np.zeros((0, 3, 3)), "empty"),
+    (np.full((1, 2, 2), np.nan), "NaN"),
+])
+def test_wrong_arrays_are_explained(bad, message):
+    with pytest.raises(KernelShapeError, match=message):
+        normalize(bad)
+
+
+def test_unknown_normalization():
+    with pytest.raises(ValueError, match="choose one of shared, minmax"):
+        normalize(weights(), "sigmoid")
+
+
+def test_amplitudes_and_quiet_kernels():
+    stack = np.stack([np.full((2, 2), 3.0), np.full((2, 2), 0.9), np.full((2, 2), -1.2)])
+    amp = amplitudes(stack)
+    np.testing.assert_allclose(amp["l2"], [6.0, 1.8, 2.4])
+    np.testing.assert_allclose(amp["peak"], [3.0, 0.9, 1.2])
+    np.testing.assert_allclose(amp["range"], 0.0)
+    assert quiet_kernels(stack).tolist() == [1]  # 0.9 < 3.0 / 3; 1.2 is not
+    assert spread(amp["peak"])["max_over_min"] == pytest.approx(3.0 / 0.9)
