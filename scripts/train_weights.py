@@ -1,0 +1,70 @@
+"""Train the course's shipped models, deterministically, and record how.
+
+    python scripts/train_weights.py                 # both
+    python scripts/train_weights.py session1        # or one: session1, large_kernels
+
+Each run writes helpers/assets/weights_<name>.npz and weights_<name>.json (SHA-256,
+settings, per-epoch history, test accuracy). One BLAS thread and a fixed seed make the
+weights the same bit for bit on every run on the same machine.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from helpers.data import load_mnist  # noqa: E402
+from helpers.model import ASSETS, Adam, session1_model  # noqa: E402
+
+SETTINGS = {
+    "session1": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
+    "large_kernels": {"kernel_size": 7, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
+}
+
+
+def train(name: str, settings: dict, progress: bool = True):
+    """Train one model as ``settings`` say; returns (model, history, seconds)."""
+    data = load_mnist("onboard")
+    model = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"])
+    start = time.perf_counter()
+    history = model.fit(data.x_train, data.y_train, epochs=settings["epochs"],
+                        batch_size=settings["batch_size"], optimizer=Adam(),
+                        seed=settings["seed"], progress=progress, shift=settings["shift"],
+                        validation_data=(data.x_test, data.y_test))
+    return model, history, time.perf_counter() - start
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(SETTINGS):
+        settings = SETTINGS[name]
+        model, history, seconds = train(name, settings)
+        path = ASSETS / f"weights_{name}.npz"
+        digest = model.save(path)
+        record = {
+            "file": path.name,
+            "sha256": digest,
+            "settings": {**settings, "optimizer": "Adam (lr 1e-3, beta1 0.9, beta2 0.999, "
+                         "eps 1e-7)", "data": "on-board MNIST split, 4,000 train / 1,000 test",
+                         "blas_threads": 1},
+            "test_accuracy": round(history["val_accuracy"][-1], 4),
+            "test_loss": round(history["val_loss"][-1], 4),
+            "history": {key: [round(v, 5) for v in values] for key, values in history.items()},
+            "train_seconds": round(seconds, 1),
+            "trained_on": f"{platform.machine()}, Python {platform.python_version()}, "
+                          f"NumPy {np.__version__}",
+            "rebuild": f"python scripts/train_weights.py {name}",
+        }
+        (ASSETS / f"weights_{name}.json").write_text(json.dumps(record, indent=2) + "\n")
+        print(f"{name}: test accuracy {record['test_accuracy']:.2%} after {seconds:.1f} s; "
+              f"wrote {path.name} ({path.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

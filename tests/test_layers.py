@@ -1,0 +1,69 @@
+"""Every layer's backward against central finite differences, in float64."""
+
+import numpy as np
+import pytest
+
+from helpers import layers
+from helpers.gradcheck import numerical_gradient, relative_error
+
+TOL = 1e-7
+
+
+def check(forward, backward_grads, inputs, seed=0):
+    """forward(*inputs) -> out; backward_grads(dout, cache) -> grads in input order."""
+    rng = np.random.default_rng(seed)
+    out, cache = forward(*inputs)
+    dout = rng.normal(size=out.shape)
+    analytic = backward_grads(dout, cache)
+    for x, grad in zip(inputs, analytic, strict=True):
+        numeric = numerical_gradient(lambda: float((forward(*inputs)[0] * dout).sum()), x)
+        assert relative_error(grad, numeric) < TOL
+
+
+@pytest.mark.parametrize("shape, kernel", [
+    ((2, 6, 5, 3), (3, 2, 3, 4)),  # general
+    ((2, 4, 4, 2), (1, 1, 2, 3)),  # 1x1: a product per pixel
+    ((3, 4, 4, 2), (4, 4, 2, 3)),  # kernel as large as the input: one dense product
+])
+def test_conv2d_gradients(shape, kernel):
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=shape), rng.normal(size=kernel), rng.normal(size=kernel[-1])
+    check(layers.conv2d_forward, lambda d, c: layers.conv2d_backward(d, c), [x, w, b])
+
+
+def test_conv2d_matches_a_direct_sum():
+    rng = np.random.default_rng(2)
+    x, w, b = rng.normal(size=(1, 5, 5, 2)), rng.normal(size=(3, 3, 2, 1)), np.array([0.5])
+    out, _ = layers.conv2d_forward(x, w, b)
+    direct = sum(x[0, 1 + i, 2 + j, c] * w[i, j, c, 0] for i in range(3) for j in range(3)
+                 for c in range(2)) + 0.5
+    assert out[0, 1, 2, 0] == pytest.approx(direct)
+
+
+def test_conv2d_shape_errors_are_clear():
+    with pytest.raises(ValueError, match="does not fit kernels"):
+        layers.conv2d_forward(np.zeros((1, 5, 5, 2)), np.zeros((3, 3, 1, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match="does not fit a 2x2 input"):
+        layers.conv2d_forward(np.zeros((1, 2, 2, 1)), np.zeros((3, 3, 1, 4)), np.zeros(4))
+
+
+def test_relu_and_flatten_gradients():
+    x = np.random.default_rng(3).normal(size=(3, 4))
+    check(layers.relu_forward, lambda d, c: [layers.relu_backward(d, c)], [x])
+    y = np.random.default_rng(4).normal(size=(2, 3, 2, 2))
+    check(layers.flatten_forward, lambda d, c: [layers.flatten_backward(d, c)], [y])
+
+
+def test_softmax_cross_entropy_gradient_and_value():
+    rng = np.random.default_rng(5)
+    logits, labels = rng.normal(size=(4, 5)), np.array([0, 3, 4, 1])
+    loss, dlogits = layers.softmax_cross_entropy(logits, labels)
+    numeric = numerical_gradient(lambda: layers.softmax_cross_entropy(logits, labels)[0], logits)
+    assert relative_error(dlogits, numeric) < TOL
+    assert loss == pytest.approx(np.log(5), abs=2) and loss > 0
+    assert layers.softmax_cross_entropy(np.array([[1e4, 0.0]]), np.array([0]))[0] == 0.0
+
+
+def test_relative_error_is_meaningful_near_zero():
+    assert relative_error(np.array([1e-12, 1.0]), np.array([2e-12, 1.0])) < 1e-11
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0

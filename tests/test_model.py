@@ -1,0 +1,117 @@
+"""The Session 1 model: summary, whole-model gradients, determinism, files, shipped weights."""
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import model as model_module
+from helpers.data import load_mnist
+from helpers.gradcheck import numerical_gradient, relative_error
+from helpers.model import ModelFileError, Sequential, load, load_pretrained, session1_model
+
+
+def test_summary_has_the_keras_parameter_counts():
+    text = session1_model().summary()
+    for count in ("320", "330", "67,610", "Total params: 68,260"):
+        assert count in text
+    assert "(None, 26, 26, 32)" in text and "(None, 1, 1, 10)" in text
+
+
+def test_whole_model_gradients_in_float64():
+    net = session1_model(kernel_size=5, seed=3, image_size=9)
+    for layer in net.layers:
+        for name in layer.params:
+            layer.params[name] = layer.params[name].astype(np.float64)
+            layer.params[name] += np.random.default_rng(0).normal(0, 0.1, layer.params[name].shape)
+    rng = np.random.default_rng(1)
+    x, y = rng.random((3, 9, 9, 1)), np.array([1, 7, 3])
+    net.loss_and_grads(x, y)
+    for layer in net.layers:
+        for name, param in layer.params.items():
+            numeric = numerical_gradient(lambda: net.loss_and_grads(x, y), param)
+            net.loss_and_grads(x, y)
+            assert relative_error(layer.grads[name], numeric) < 1e-6, (layer.describe(), name)
+
+
+def small_run(seed=0):
+    data = load_mnist()
+    net = session1_model(seed=seed)
+    history = net.fit(data.x_train[:256], data.y_train[:256], epochs=1, seed=seed, progress=False,
+                      shift=1)
+    return net, history
+
+
+def test_same_seed_gives_bit_identical_weights():
+    first, _ = small_run()
+    second, _ = small_run()
+    for a, b in zip(first.layers, second.layers, strict=True):
+        for name in a.params:
+            np.testing.assert_array_equal(a.params[name], b.params[name])
+
+
+def test_save_and_load_round_trip(tmp_path):
+    net, _ = small_run()
+    net.save(tmp_path / "m.npz")
+    again = load(tmp_path / "m.npz", expected=session1_model())
+    x = load_mnist().x_test[:20]
+    np.testing.assert_array_equal(net.predict_logits(x), again.predict_logits(x))
+
+
+def test_wrong_model_files_are_refused(tmp_path):
+    session1_model(kernel_size=7).save(tmp_path / "big.npz")
+    with pytest.raises(ModelFileError, match="different model"):
+        load(tmp_path / "big.npz", expected=session1_model())
+    np.savez(tmp_path / "other.npz", weights=np.zeros(3))
+    with pytest.raises(ModelFileError, match="no architecture record"):
+        load(tmp_path / "other.npz")
+    arrays = dict(np.load(tmp_path / "big.npz"))
+    arrays["layer0_w"] = np.zeros((3, 3, 1, 32), dtype=np.float32)
+    np.savez(tmp_path / "bent.npz", **arrays)
+    with pytest.raises(ModelFileError, match=r"layer0_w should have shape \(7, 7, 1, 32\)"):
+        load(tmp_path / "bent.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError, match="not a readable"):
+        load(tmp_path / "junk.npz")
+
+
+def test_wrong_input_shape_is_explained():
+    with pytest.raises(ValueError, match=r"images of shape \(N, 28, 28, 1\)"):
+        session1_model().predict_logits(np.zeros((2, 28, 28)))
+
+
+@pytest.mark.parametrize("name", model_module.PRETRAINED)
+def test_shipped_weights_load_and_score_as_recorded(name):
+    net = load_pretrained(name)
+    record = model_module.pretrained_record(name)
+    data = load_mnist()
+    _, accuracy = net.evaluate(data.x_test, data.y_test)
+    assert accuracy == pytest.approx(record["test_accuracy"], abs=1e-3)
+    assert record["test_accuracy"] >= 0.945
+
+
+def test_retraining_reproduces_the_shipped_first_epoch():
+    """Retrain one epoch with the recorded settings; its loss must match the record."""
+    record = model_module.pretrained_record("session1")
+    settings = record["settings"]
+    data = load_mnist()
+    net = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"])
+    history = net.fit(data.x_train, data.y_train, epochs=1, batch_size=settings["batch_size"],
+                      seed=settings["seed"], progress=False, shift=settings["shift"])
+    assert history["loss"][0] == pytest.approx(record["history"]["loss"][0], abs=1e-3)
+
+
+def test_altered_weights_are_refused(tmp_path, monkeypatch):
+    import shutil
+    for suffix in ("npz", "json"):
+        shutil.copy(model_module.ASSETS / f"weights_session1.{suffix}", tmp_path)
+    monkeypatch.setattr(model_module, "ASSETS", tmp_path)
+    raw = bytearray((tmp_path / "weights_session1.npz").read_bytes())
+    raw[500] ^= 1
+    (tmp_path / "weights_session1.npz").write_bytes(bytes(raw))
+    with pytest.raises(ModelFileError, match="altered or damaged"):
+        load_pretrained("session1")
+    with pytest.raises(ValueError, match="choose one of session1"):
+        load_pretrained("vgg")
+    assert json.loads((tmp_path / "weights_session1.json").read_text())["sha256"]
+    assert isinstance(session1_model(), Sequential)
