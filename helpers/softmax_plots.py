@@ -86,8 +86,8 @@ def _reliability_axes(ax, bins: Reliability) -> None:
     filled = bins.counts > 0
     ax.bar(centres[filled], bins.accuracy[filled], width * 0.95, color="#5b7fb8",
            label="accuracy")
-    ax.bar(centres[filled], bins.confidence[filled] - bins.accuracy[filled], width * 0.95,
-           bottom=bins.accuracy[filled], color="#d2553c", alpha=0.35, label="gap to confidence")
+    ax.plot(centres[filled], bins.confidence[filled], "o", color="#d2553c", markersize=4,
+            label="mean confidence in bin")
     ax.plot([0, 1], [0, 1], "k--", linewidth=1, label="calibrated")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)

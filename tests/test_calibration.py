@@ -59,3 +59,18 @@ def test_bad_input_is_explained():
         reliability(np.eye(2), [0, 1], n_bins=0)
     with pytest.raises(SoftmaxInputError, match="NaN or infinite"):
         fit_temperature(np.array([[np.nan, 1.0]]), [0])
+
+
+def test_temperature_scaling_lowers_nll_of_the_shipped_model_on_held_out_digits():
+    from helpers.data import load_mnist
+    from helpers.model import load_pretrained
+
+    digits = load_mnist()
+    logits = load_pretrained("session1").predict_logits(digits.x_test)
+    order = np.random.default_rng(0).permutation(len(digits.y_test))
+    fit, report = order[:500], order[500:]
+    temperature = fit_temperature(logits[fit], digits.y_test[fit])
+    before = calibration_report(logits[report], digits.y_test[report])
+    after = calibration_report(logits[report], digits.y_test[report], temperature)
+    assert after.nll < before.nll
+    assert after.ece < before.ece
