@@ -194,7 +194,8 @@ class Sequential:
             shift: if > 0, each training image is moved by up to ``shift`` pixels in each
                 direction (light augmentation).
         Returns:
-            dict with lists "loss", "accuracy" (on the batches seen) and, with validation
+            dict with lists "loss" (mean over the epoch's batches), "accuracy" (on 1,000
+            training images after the epoch) and, with validation
             data, "val_loss", "val_accuracy".
         """
         from tqdm.auto import tqdm

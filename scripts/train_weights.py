@@ -61,6 +61,12 @@ def main(names: list[str]) -> None:
                           f"NumPy {np.__version__}",
             "rebuild": f"python scripts/train_weights.py {name}",
         }
+        if name == "session1":
+            # The same run without the shifts, kept for its history only: it shows the
+            # training loss falling towards zero while the test loss turns up (overfitting).
+            _, plain, _ = train(name, {**settings, "shift": 0}, progress=False)
+            record["history_without_shift"] = {key: [round(v, 5) for v in values]
+                                               for key, values in plain.items()}
         (ASSETS / f"weights_{name}.json").write_text(json.dumps(record, indent=2) + "\n")
         print(f"{name}: test accuracy {record['test_accuracy']:.2%} after {seconds:.1f} s; "
               f"wrote {path.name} ({path.stat().st_size:,} bytes)")
