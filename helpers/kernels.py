@@ -109,3 +109,39 @@ def spread(values) -> dict:
     values = np.asarray(values, dtype=np.float64)
     return {"max_over_min": float(values.max() / values.min()) if values.min() > 0 else np.inf,
             "cv": float(values.std() / values.mean()) if values.mean() > 0 else 0.0}
+
+
+def ablation(model, x: np.ndarray, y: np.ndarray) -> dict:
+    """Accuracy of ``model`` with each first-layer kernel switched off in turn.
+
+    Switching a kernel off (its weights and bias set to zero) makes its output map zero,
+    so the first layer's output is computed once and each channel zeroed in turn; the
+    other layers then run as usual. Works for any model following the layer protocol of
+    ``helpers.model`` whose first layer maps zero weights to a zero map.
+
+    Args:
+        model: a Sequential; x: (N, 28, 28, 1); y: (N,).
+    Returns:
+        dict: "baseline" (accuracy with every kernel), "accuracy" (F,) with kernel f off,
+        "drop" (F,) = baseline - accuracy.
+    """
+    from threadpoolctl import threadpool_limits
+
+    y = np.asarray(y)
+    x = model._check_input(x)
+    with threadpool_limits(1):
+        first = model.layers[0].forward(x, False)
+
+        def accuracy_from(maps):
+            for layer in model.layers[1:]:
+                maps = layer.forward(maps, False)
+            return float((maps.argmax(axis=1) == y).mean())
+
+        baseline = accuracy_from(first)
+        scores = []
+        for f in range(first.shape[-1]):
+            silenced = first.copy()
+            silenced[..., f] = 0
+            scores.append(accuracy_from(silenced))
+    scores = np.array(scores)
+    return {"baseline": baseline, "accuracy": scores, "drop": baseline - scores}

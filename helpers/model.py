@@ -260,6 +260,8 @@ class Sequential:
 
 
 def _build(config: dict) -> Sequential:
+    if any(spec.get("type") == "WNConv2D" for spec in config["layers"]):
+        import helpers.weightnorm  # noqa: F401  (registers the weight-normalized layer)
     built = []
     for index, spec in enumerate(config["layers"]):
         spec = dict(spec)
@@ -336,7 +338,7 @@ def shift_images(x: np.ndarray, max_shift: int, rng) -> np.ndarray:
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
-PRETRAINED = ("session1", "large_kernels")
+PRETRAINED = ("session1", "large_kernels", "weightnorm")
 
 
 def pretrained_record(name: str) -> dict:
@@ -357,3 +359,9 @@ def load_pretrained(name: str = "session1") -> Sequential:
     except (FileNotFoundError, ChecksumError) as error:
         raise ModelFileError(str(error)) from None
     return from_arrays(arrays, f"weights_{name}.npz")
+
+
+def first_layer_kernels(model: Sequential) -> np.ndarray:
+    """The first layer's effective kernels (KH, KW, 1, F), weight-normalized or not."""
+    layer = model.layers[0]
+    return layer.kernels() if hasattr(layer, "kernels") else layer.params["w"]

@@ -26,13 +26,19 @@ from helpers.model import ASSETS, Adam, session1_model  # noqa: E402
 SETTINGS = {
     "session1": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
     "large_kernels": {"kernel_size": 7, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
+    # The session1 model with a weight-normalized first layer (helpers/weightnorm.py).
+    "weightnorm": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0,
+                   "weight_norm": True},
 }
 
 
 def train(name: str, settings: dict, progress: bool = True):
     """Train one model as ``settings`` say; returns (model, history, seconds)."""
     data = load_mnist("onboard")
-    model = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"])
+    build = session1_model
+    if settings.get("weight_norm"):
+        from helpers.weightnorm import weightnorm_model as build
+    model = build(kernel_size=settings["kernel_size"], seed=settings["seed"])
     start = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, epochs=settings["epochs"],
                         batch_size=settings["batch_size"], optimizer=Adam(),

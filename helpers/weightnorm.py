@@ -1,0 +1,99 @@
+"""Weight normalization of a convolution: each kernel = gain x direction / |direction|.
+
+Salimans and Kingma, "Weight Normalization: A Simple Reparameterization to Accelerate
+Training of Deep Neural Networks" (NeurIPS 2016). Instead of learning the kernel w
+directly, the layer learns a direction v and a gain g per kernel:
+
+    w[..., f] = g[f] * v[..., f] / ||v[..., f]||
+
+so a kernel's length (its amplitude) is one number, learned on its own. This is
+"normalization inside the network", where the lesson's normalization is only in the picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers import layers
+from helpers.model import LAYER_TYPES, Conv2D, Flatten, Sequential
+
+
+def weightnorm_forward(v: np.ndarray, g: np.ndarray):
+    """w = g * v / ||v|| per kernel.
+
+    Args:
+        v: (KH, KW, C, F) directions.
+        g: (F,) gains.
+    Returns:
+        w: (KH, KW, C, F); cache for weightnorm_backward.
+    """
+    norms = np.sqrt((v.astype(np.float64) ** 2).sum(axis=(0, 1, 2))).astype(v.dtype)
+    return v * (g / norms), (v, g, norms)
+
+
+def weightnorm_backward(dw: np.ndarray, cache):
+    """Gradients of weightnorm_forward.
+
+    dg = sum(dw * v) / ||v||;  dv = (g / ||v||) * (dw - (dg / ||v||) * v).
+
+    Args:
+        dw: (KH, KW, C, F) gradient with respect to w.
+    Returns:
+        dv: (KH, KW, C, F); dg: (F,).
+    """
+    v, g, norms = cache
+    dg = (dw * v).sum(axis=(0, 1, 2)) / norms
+    dv = (g / norms) * (dw - (dg / norms) * v)
+    return dv, dg
+
+
+class WNConv2D(Conv2D):
+    """A Conv2D whose kernels are weight-normalized. params: v (KH,KW,C,F), g (F,), b (F,).
+
+    ``kernels()`` gives the effective w, the array the plain layer would hold.
+    """
+
+    def __init__(self, filters, kernel_size, in_channels, activation=None, rng=None,
+                 first=False):
+        super().__init__(filters, kernel_size, in_channels, activation, rng, first)
+        v = self.params.pop("w")
+        self.params = {"v": v, "g": np.sqrt((v ** 2).sum(axis=(0, 1, 2))).astype(np.float32),
+                       "b": self.params["b"]}
+        self.config["type"] = "WNConv2D"
+
+    def kernels(self) -> np.ndarray:
+        return weightnorm_forward(self.params["v"], self.params["g"])[0]
+
+    def forward(self, x, training=False):
+        w, self._wn_cache = weightnorm_forward(self.params["v"], self.params["g"])
+        out, self._cache = layers.conv2d_forward(x, w, self.params["b"])
+        if self.activation == "relu":
+            out, self._mask = layers.relu_forward(out)
+        return out
+
+    def backward(self, dout):
+        if self.activation == "relu":
+            dout = layers.relu_backward(dout, self._mask)
+        dx, dw, self.grads["b"] = layers.conv2d_backward(dout, self._cache,
+                                                         need_dx=not self.first)
+        self.grads["v"], self.grads["g"] = weightnorm_backward(dw, self._wn_cache)
+        return dx
+
+    def describe(self):
+        return "WN" + super().describe()
+
+
+def weightnorm_model(kernel_size: int = 3, seed: int = 0, image_size: int = 28) -> Sequential:
+    """The Session 1 network with a weight-normalized first layer; starts from the very same
+    kernels as ``session1_model(kernel_size, seed)`` (g = ||v|| at the start)."""
+    rng = np.random.default_rng(seed)
+    side = image_size - kernel_size + 1
+    return Sequential([
+        WNConv2D(32, kernel_size, 1, "relu", rng, first=True),
+        Conv2D(10, 1, 32, "relu", rng),
+        Conv2D(10, side, 10, None, rng),
+        Flatten(),
+    ], (image_size, image_size, 1))
+
+
+LAYER_TYPES["WNConv2D"] = WNConv2D
