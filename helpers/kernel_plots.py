@@ -23,36 +23,47 @@ def grid_shape(count: int) -> tuple[int, int]:
     return math.ceil(count / cols), cols
 
 
+def mosaic(grey: np.ndarray, gap: int = 1) -> np.ndarray:
+    """Tile an (F, KH, KW) stack into one 2-D image, ``gap`` NaN pixels between kernels.
+
+    Kernels run left to right, top to bottom, in a ``grid_shape(F)`` grid; unused slots
+    and gaps are NaN (drawn as the background)."""
+    count, kh, kw = grey.shape
+    rows, cols = grid_shape(count)
+    tiled = np.full((rows * (kh + gap) - gap, cols * (kw + gap) - gap), np.nan)
+    for index, kernel in enumerate(grey):
+        r, c = divmod(index, cols)
+        tiled[r * (kh + gap):r * (kh + gap) + kh, c * (kw + gap):c * (kw + gap) + kw] = kernel
+    return tiled
+
+
 def kernel_grid(kernels, method: str | None = None, cmap: str = "gray", title: str = "",
                 size: float = 0.75, fig: Figure | None = None):
-    """Kernels in a square-ish grid.
+    """Kernels in a square-ish grid, drawn as one tiled image.
 
     Args:
         kernels: (KH, KW, 1, F) weights or an (F, KH, KW) stack.
-        method: a normalization from ``helpers.kernels.normalize`` (grey values in [0, 1],
-            drawn with vmin=0, vmax=1), or None for raw weights with matplotlib's own
-            per-image colour scaling (how a colour map "makes every kernel look fine").
+        method: a normalization from ``helpers.kernels.normalize``, or None for each kernel
+            on its own automatic colour scale (what ``imshow`` does by default, and why a
+            colour map "makes every kernel look fine").
         cmap: colour map.
         size: inches per kernel.
     """
     stack = as_stack(kernels)
-    shown = stack if method is None else normalize(stack, method)
+    grey = normalize(stack, "minmax" if method is None else method)
     rows, cols = grid_shape(len(stack))
     if fig is None:
-        fig = plt.figure(figsize=(size * cols, size * rows + (0.35 if title else 0)))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for index, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if index >= len(stack):
-            ax.axis("off")
-            continue
-        if method is None:
-            ax.imshow(shown[index], cmap=cmap, interpolation="nearest")
-        else:
-            ax.imshow(shown[index], cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        fig = plt.figure(figsize=(size * cols, size * rows + (0.35 if title else 0)),
+                         layout="constrained")
+    ax = fig.subplots()
+    colours = plt.get_cmap(cmap).with_extremes(bad="white")
+    ax.imshow(mosaic(grey), cmap=colours, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     if title:
-        fig.suptitle(title, fontsize=10)
+        ax.set_title(title, fontsize=9)
     return fig
 
 
@@ -161,3 +172,44 @@ def contribution_plot(amplitude, drop, quiet, amplitude_name: str = "peak |w|"):
 def gif_size(data: bytes) -> str:
     """A GIF's size in KB, for printing."""
     return f"{len(io.BytesIO(data).getvalue()) / 1024:.0f} KB"
+
+
+def three_views(kernels, size: float = 0.55):
+    """The lesson's three pictures side by side: colour map with each kernel on its own
+    automatic scale, grey on one shared scale, and grey stretched per kernel (min-max)."""
+    stack = as_stack(kernels)
+    rows, cols = grid_shape(len(stack))
+    fig = plt.figure(figsize=(3 * size * cols + 0.6, size * rows + 0.5), layout="constrained")
+    panels = fig.subfigures(1, 3, wspace=0.04)
+    kernel_grid(stack, None, "viridis", "colour, each on its own scale", fig=panels[0])
+    kernel_grid(stack, "shared", "gray", "grey, one shared scale", fig=panels[1])
+    kernel_grid(stack, "minmax", "gray", "grey, each stretched (min-max)", fig=panels[2])
+    return fig
+
+
+def compare_normalizations(kernels, methods=("shared", "minmax", "symmetric", "equalize"),
+                           size: float = 0.5):
+    """The same kernels under each normalization, one panel per method."""
+    stack = as_stack(kernels)
+    rows, cols = grid_shape(len(stack))
+    fig = plt.figure(figsize=(len(methods) * size * cols + 0.6, size * rows + 0.5),
+                     layout="constrained")
+    for panel, method in zip(fig.subfigures(1, len(methods), wspace=0.04), methods, strict=True):
+        kernel_grid(stack, method, "gray", method, fig=panel)
+    return fig
+
+
+def amplitude_chart(amplitude_by_model: dict, fraction: float):
+    """Each kernel's peak |w|, sorted, per model, with the quiet threshold drawn."""
+    fig, ax = plt.subplots(figsize=(6.5, 2.8), layout="constrained")
+    for (name, peaks), colour in zip(amplitude_by_model.items(),
+                                     ("#d2553c", "#5b7fb8", "#5a9a5a"), strict=False):
+        ordered = np.sort(peaks)[::-1]
+        ax.plot(np.arange(len(ordered)), ordered, "-o", markersize=3, color=colour, label=name)
+        ax.axhline(fraction * ordered[0], color=colour, linestyle=":", linewidth=1)
+    ax.set_xlabel("kernels, loudest first")
+    ax.set_ylabel("peak |w|")
+    ax.set_title(f"dotted: quiet threshold ({fraction:.2f} of each layer's loudest kernel)",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    return fig
