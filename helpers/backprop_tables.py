@@ -1,0 +1,411 @@
+"""Assignment 2, part 1: the step-by-step backpropagation tables, computed, exported and checked.
+
+The network of the "neural network from scratch in Python and R" article (Analytics Vidhya,
+2017): 3 samples of 4 features, one hidden layer of 3 sigmoid neurons, one sigmoid output,
+learning rate 0.1. Steps 0 to 11 walk one forward and one backward pass:
+
+    0  read X and y                       6  slopes: a * (1 - a) for output and hidden
+    1  initialise wh, bh, wout, bout      7  d_output = E * slope_output_layer
+    2  hidden_layer_input = X.wh + bh     8  error_at_hidden_layer = d_output . wout^T
+    3  hidden_layer_activations = sigmoid 9  d_hiddenlayer = error_at_hidden * slope_hidden
+    4  output = sigmoid(H.wout + bout)    10 wout += H^T.d_output.lr; wh += X^T.d_hidden.lr
+    5  E = y - output                     11 bout += sum(d_output).lr; bh += sum(d_hidden).lr
+
+Array shapes: X (3, 4), y (3, 1), wh (4, 3), bh (1, 3), wout (3, 1), bout (1, 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)
+Y = np.array([[1], [1], [0]], dtype=np.float64)
+LEARNING_RATE = 0.1
+SHAPES = {"wh": (4, 3), "bh": (1, 3), "wout": (3, 1), "bout": (1, 1)}
+COURSE_SEED = 0
+
+# The wide table's columns, in the article's order, then the slopes and deltas.
+COLUMNS = ("X", "wh", "bh", "hidden_layer_input", "hidden_layer_activations", "wout", "bout",
+           "output", "y", "E", "slope_output_layer", "slope_hidden_layer", "d_output",
+           "error_at_hidden_layer", "d_hiddenlayer")
+
+# step -> (title, formula, columns it computes, columns it reads)
+STEPS = {
+    0: ("Read input and output", "X, y", ("X", "y"), ()),
+    1: ("Initialise weights and biases", "wh, bh, wout, bout drawn from [0, 1)",
+        ("wh", "bh", "wout", "bout"), ()),
+    2: ("Hidden layer input", "hidden_layer_input = X · wh + bh", ("hidden_layer_input",),
+        ("X", "wh", "bh")),
+    3: ("Hidden activations", "hidden_layer_activations = sigmoid(hidden_layer_input)",
+        ("hidden_layer_activations",), ("hidden_layer_input",)),
+    4: ("Output", "output = sigmoid(hidden_layer_activations · wout + bout)", ("output",),
+        ("hidden_layer_activations", "wout", "bout")),
+    5: ("Error", "E = y - output", ("E",), ("y", "output")),
+    6: ("Slopes", "slope = a · (1 - a) for the output and the hidden activations",
+        ("slope_output_layer", "slope_hidden_layer"), ("output", "hidden_layer_activations")),
+    7: ("Delta at the output", "d_output = E * slope_output_layer", ("d_output",),
+        ("E", "slope_output_layer")),
+    8: ("Error at the hidden layer", "error_at_hidden_layer = d_output · woutᵀ",
+        ("error_at_hidden_layer",), ("d_output", "wout")),
+    9: ("Delta at the hidden layer", "d_hiddenlayer = error_at_hidden_layer * slope_hidden_layer",
+        ("d_hiddenlayer",), ("error_at_hidden_layer", "slope_hidden_layer")),
+    10: ("Update the weights", "wout += hidden_layer_activationsᵀ · d_output · lr;  "
+         "wh += Xᵀ · d_hiddenlayer · lr", ("wout", "wh"),
+         ("hidden_layer_activations", "d_output", "X", "d_hiddenlayer")),
+    11: ("Update the biases", "bout += Σ d_output · lr;  bh += Σ d_hiddenlayer · lr",
+         ("bout", "bh"), ("d_output", "d_hiddenlayer")),
+}
+
+
+class InitialValuesError(ValueError):
+    """Initial weights that the network cannot use; the message says which and why."""
+
+
+def initial_values(seed: int) -> dict:
+    """Weights and biases drawn uniformly from [0, 1), as the article does, from ``seed``."""
+    rng = np.random.default_rng(seed)
+    return {name: rng.random(shape) for name, shape in SHAPES.items()}
+
+
+COURSE_DEFAULT_INIT = initial_values(COURSE_SEED)
+
+
+def check_initial_values(values) -> dict:
+    """Validate a learner's initial values; returns float64 copies.
+
+    Each of wh (4, 3), bh (1, 3), wout (3, 1), bout (1, 1) must be there, numeric, finite
+    and of that shape (a flat list of the right length is reshaped).
+    """
+    if not isinstance(values, dict):
+        raise InitialValuesError("give the initial values as a dict with keys "
+                                 f"{', '.join(SHAPES)}, e.g. {{'wh': [[...], ...], ...}}.")
+    missing = [name for name in SHAPES if name not in values]
+    if missing:
+        raise InitialValuesError(f"missing initial values for {', '.join(missing)}; "
+                                 f"all of {', '.join(SHAPES)} are needed.")
+    extra = sorted(set(values) - set(SHAPES))
+    if extra:
+        raise InitialValuesError(f"unknown names {', '.join(extra)}; use {', '.join(SHAPES)}.")
+    checked = {}
+    for name, shape in SHAPES.items():
+        try:
+            array = np.array(values[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InitialValuesError(
+                f"{name} must hold numbers only; got {values[name]!r}.") from None
+        if array.ndim <= 1 and array.size == int(np.prod(shape)):
+            array = array.reshape(shape)  # a flat list or a single number, in row order
+        if array.shape != shape:
+            raise InitialValuesError(f"{name} must have shape {shape} ({shape[0]} rows of "
+                                     f"{shape[1]}), got shape {array.shape}.")
+        if not np.all(np.isfinite(array)):
+            raise InitialValuesError(f"{name} contains NaN or infinity; use finite numbers.")
+        checked[name] = array
+    return checked
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@dataclass
+class Tables:
+    """The quantities after each step: ``snapshots[s][column]`` is a 2-D array, for s in 0..11.
+
+    A column not yet computed at step s is absent from ``snapshots[s]``.
+    """
+
+    initial: dict
+    lr: float
+    snapshots: list = field(default_factory=list)
+
+
+def compute_tables(initial: dict, lr: float = LEARNING_RATE) -> Tables:
+    """Run steps 0 to 11 once, keeping every quantity after every step."""
+    init = check_initial_values(initial)
+    q: dict = {}
+    tables = Tables(init, lr)
+
+    def snap():
+        tables.snapshots.append({key: value.copy() for key, value in q.items()})
+
+    q["X"], q["y"] = X.copy(), Y.copy()
+    snap()
+    for name in ("wh", "bh", "wout", "bout"):
+        q[name] = init[name].copy()
+    snap()
+    q["hidden_layer_input"] = q["X"] @ q["wh"] + q["bh"]
+    snap()
+    q["hidden_layer_activations"] = sigmoid(q["hidden_layer_input"])
+    snap()
+    q["output"] = sigmoid(q["hidden_layer_activations"] @ q["wout"] + q["bout"])
+    snap()
+    q["E"] = q["y"] - q["output"]
+    snap()
+    q["slope_output_layer"] = q["output"] * (1 - q["output"])
+    q["slope_hidden_layer"] = q["hidden_layer_activations"] * (1 - q["hidden_layer_activations"])
+    snap()
+    q["d_output"] = q["E"] * q["slope_output_layer"]
+    snap()
+    q["error_at_hidden_layer"] = q["d_output"] @ q["wout"].T
+    snap()
+    q["d_hiddenlayer"] = q["error_at_hidden_layer"] * q["slope_hidden_layer"]
+    snap()
+    q["wout"] = q["wout"] + q["hidden_layer_activations"].T @ q["d_output"] * lr
+    q["wh"] = q["wh"] + q["X"].T @ q["d_hiddenlayer"] * lr
+    snap()
+    q["bout"] = q["bout"] + q["d_output"].sum(axis=0, keepdims=True) * lr
+    q["bh"] = q["bh"] + q["d_hiddenlayer"].sum(axis=0, keepdims=True) * lr
+    snap()
+    return tables
+
+
+# -- the loss these updates descend ------------------------------------------------------
+def loss(params: dict) -> float:
+    """L = ½ Σ (y - output)² for weights ``params`` (wh, bh, wout, bout)."""
+    hidden = sigmoid(X @ params["wh"] + params["bh"])
+    output = sigmoid(hidden @ params["wout"] + params["bout"])
+    return float(0.5 * ((Y - output) ** 2).sum())
+
+
+def article_updates(tables: Tables) -> dict:
+    """What steps 10 and 11 add to each parameter (final minus initial)."""
+    first, last = tables.snapshots[1], tables.snapshots[11]
+    return {name: last[name] - first[name] for name in SHAPES}
+
+
+def numerical_gradients(params: dict, h: float = 1e-6) -> dict:
+    """dL/dparam for every parameter, by central differences."""
+    grads = {}
+    for name in SHAPES:
+        grad = np.zeros_like(params[name])
+        for index in np.ndindex(grad.shape):
+            up = {k: v.copy() for k, v in params.items()}
+            down = {k: v.copy() for k, v in params.items()}
+            up[name][index] += h
+            down[name][index] -= h
+            grad[index] = (loss(up) - loss(down)) / (2 * h)
+        grads[name] = grad
+    return grads
+
+
+def autodiff_gradients(params: dict) -> dict:
+    """dL/dparam for every parameter, by the course's autodiff engine (helpers.autodiff)."""
+    from helpers.autodiff import Value
+
+    nodes = {name: [[Value(v, label=f"{name}[{i},{j}]") for j, v in enumerate(row)]
+                    for i, row in enumerate(params[name])] for name in SHAPES}
+    total = Value(0.0)
+    for x_row, y_row in zip(X, Y, strict=True):
+        hidden = [(sum((float(x_row[k]) * nodes["wh"][k][j] for k in range(4)), Value(0.0))
+                   + nodes["bh"][0][j]).sigmoid() for j in range(3)]
+        out = (sum((hidden[j] * nodes["wout"][j][0] for j in range(3)), Value(0.0))
+               + nodes["bout"][0][0]).sigmoid()
+        total = total + 0.5 * (float(y_row[0]) - out) ** 2
+    total.backward()
+    return {name: np.array([[v.grad for v in row] for row in nodes[name]]) for name in SHAPES}
+
+
+def train(initial: dict, epochs: int, lr: float = LEARNING_RATE) -> tuple[list, np.ndarray]:
+    """Repeat the one-pass update ``epochs`` times: (loss before each epoch + final, output)."""
+    params = check_initial_values(initial)
+    losses = []
+    for _ in range(epochs):
+        losses.append(loss(params))
+        params = {name: compute_tables(params, lr).snapshots[11][name] for name in SHAPES}
+    losses.append(loss(params))
+    output = sigmoid(sigmoid(X @ params["wh"] + params["bh"]) @ params["wout"] + params["bout"])
+    return losses, output
+
+
+# -- rendering: HTML with highlights, Markdown for hand-in, CSV ---------------------------
+def _cell(matrix, row: int, decimals: int) -> str:
+    if matrix is None or row >= matrix.shape[0]:
+        return ""
+    return " ".join(str(int(v)) if float(v).is_integer() else f"{v:.{decimals}f}"
+                    for v in matrix[row])
+
+
+def _rows(snapshot: dict) -> int:
+    return max(value.shape[0] for value in snapshot.values())
+
+
+def step_html(tables: Tables, step: int, decimals: int = 3) -> str:
+    """One step's wide table as HTML: computed columns orange, columns read blue."""
+    if step not in STEPS:
+        raise ValueError(f"steps run from 0 to 11, got {step}.")
+    title, formula, computed, read = STEPS[step]
+    snapshot = tables.snapshots[step]
+    colours = {**{c: "#cfe0f7" for c in read}, **{c: "#ffd9b3" for c in computed}}
+    head = "".join(f'<th style="background:{colours.get(c, "#f4f4f4")};padding:2px 6px">{c}</th>'
+                   for c in COLUMNS)
+    body = ""
+    for row in range(_rows(snapshot)):
+        cells = "".join(
+            f'<td style="background:{colours.get(c, "white")};padding:2px 6px;'
+            f'font-family:monospace;white-space:nowrap">'
+            f"{_cell(snapshot.get(c), row, decimals)}</td>"
+            for c in COLUMNS)
+        body += f"<tr>{cells}</tr>"
+    legend = ('<span style="background:#ffd9b3;padding:0 6px">computed in this step</span> '
+              '<span style="background:#cfe0f7;padding:0 6px">read by this step</span>')
+    return (f"<b>Step {step}: {title}</b> &nbsp; <code>{formula}</code><br>{legend}"
+            f'<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:11px">'
+            f"<tr>{head}</tr>{body}</table></div>")
+
+
+def all_steps_html(tables: Tables, decimals: int = 3) -> str:
+    return "<br>".join(step_html(tables, step, decimals) for step in STEPS)
+
+
+HEADER_TAG = "course-initial-values"
+
+
+def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) -> str:
+    """The hand-in: the initial values (exact, as JSON) then one wide table per step."""
+    init = check_initial_values(initial if initial is not None else tables.initial)
+    record = {name: init[name].tolist() for name in SHAPES}
+    record.update({"lr": tables.lr, "decimals": decimals})
+    lines = ["# Assignment 2, part 1: backpropagation tables", "",
+             "Initial values (recorded exactly so the tables can be recomputed):", "",
+             f"```json {HEADER_TAG}", json.dumps(record), "```", ""]
+    for step, (title, formula, computed, _) in STEPS.items():
+        snapshot = tables.snapshots[step]
+        lines += [f"## Step {step}: {title}", "", f"`{formula}` (computed: {', '.join(computed)})",
+                  "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        for row in range(_rows(snapshot)):
+            lines.append("| " + " | ".join(_cell(snapshot.get(c), row, decimals)
+                                           for c in COLUMNS) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+class HandinFormatError(ValueError):
+    """A hand-in that cannot be read as the course's Markdown tables."""
+
+
+def parse_markdown(text: str) -> tuple[dict, dict, dict]:
+    """Read a hand-in back: (initial values, settings, tables).
+
+    tables[step][column] is a list of rows, each a list of floats (empty cells skipped).
+    """
+    match = re.search(rf"```json {HEADER_TAG}\n(.*?)\n```", text, re.S)
+    if not match:
+        raise HandinFormatError("no recorded initial values found: the hand-in must start with "
+                                f"the ```json {HEADER_TAG} block that write_handin() writes.")
+    try:
+        record = json.loads(match.group(1))
+    except json.JSONDecodeError as error:
+        raise HandinFormatError(
+            f"the recorded initial values are not valid JSON ({error}).") from None
+    settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
+                "decimals": int(record.pop("decimals", 3))}
+    init = check_initial_values(record)
+    tables: dict = {}
+    for block in re.split(r"^## Step ", text, flags=re.M)[1:]:
+        step = int(block.split(":", 1)[0])
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if len(rows) < 2:
+            raise HandinFormatError(f"step {step} has no table.")
+        header = [h.strip() for h in rows[0].strip("|").split("|")]
+        columns: dict = {name: [] for name in header}
+        for line in rows[2:]:
+            for name, cell in zip(header, line.strip().strip("|").split("|"), strict=False):
+                if cell.strip():
+                    try:
+                        columns[name].append([float(v) for v in cell.split()])
+                    except ValueError:
+                        raise HandinFormatError(f"step {step}, column {name}: {cell.strip()!r} "
+                                                "is not a row of numbers.") from None
+        tables[step] = {name: rows_ for name, rows_ in columns.items() if rows_}
+    return init, settings, tables
+
+
+@dataclass
+class HandinCheck:
+    """The verdict on a hand-in: ok, the problems found, and the initial values read."""
+
+    ok: bool
+    problems: list
+    initial: dict | None
+    steps_checked: int = 0
+
+
+def verify_handin(text: str) -> HandinCheck:
+    """Recompute every table from the hand-in's own initial values and compare.
+
+    A number passes if it equals the recomputed one to the hand-in's rounding. Initial
+    values equal to the course's defaults are a problem: the assignment is to change them.
+    """
+    try:
+        init, settings, tables = parse_markdown(text)
+    except (HandinFormatError, InitialValuesError) as error:
+        return HandinCheck(False, [str(error)], None)
+    problems = []
+    if all(np.allclose(init[n], COURSE_DEFAULT_INIT[n]) for n in SHAPES):
+        problems.append("initial values equal the course defaults: the assignment asks for "
+                        "your own (pick another seed or type your values)")
+    expected = compute_tables(init, settings["lr"])
+    tolerance = 0.5 * 10 ** -settings["decimals"] + 1e-9
+    missing = sorted(set(STEPS) - set(tables))
+    if missing:
+        problems.append(f"steps {missing} are missing")
+    for step, columns in sorted(tables.items()):
+        snapshot = expected.snapshots[step] if step in STEPS else {}
+        for name, rows in columns.items():
+            if name not in snapshot:
+                problems.append(f"step {step}: column {name} should be empty at this step")
+                continue
+            truth = snapshot[name]
+            for r, row in enumerate(rows):
+                if r >= truth.shape[0] or len(row) != truth.shape[1]:
+                    problems.append(f"step {step}, {name} row {r}: wrong number of values")
+                    continue
+                for c, value in enumerate(row):
+                    if abs(value - truth[r, c]) > tolerance:
+                        problems.append(f"step {step}, {name} row {r}: {value:g} vs recomputed "
+                                        f"{truth[r, c]:.{settings['decimals']}f}")
+    return HandinCheck(not problems, problems, init, len(tables))
+
+
+def to_csv(tables: Tables) -> str:
+    """Every number of every step, one per line: step, quantity, row, column, value."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["step", "quantity", "row", "column", "value"])
+    for step, snapshot in enumerate(tables.snapshots):
+        for name in COLUMNS:
+            if name in snapshot:
+                for (r, c), value in np.ndenumerate(snapshot[name]):
+                    writer.writerow([step, name, r, c, repr(float(value))])
+    return buffer.getvalue()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+def write_handin(tables: Tables, folder: str | os.PathLike = "handin", decimals: int = 3,
+                 name: str = "backprop_tables") -> list[Path]:
+    """Write ``<folder>/<name>.md`` and ``.csv`` (replacing only those two files, atomically).
+
+    Returns the two paths, relative as given.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.md", folder / f"{name}.csv"]
+    _write_atomic(paths[0], to_markdown(tables, decimals=decimals))
+    _write_atomic(paths[1], to_csv(tables))
+    return paths
