@@ -44,7 +44,7 @@ class LiveFigure(widgets.VBox):
         last_seconds: wall time of the last redraw.
     """
 
-    # Every live figure made in this kernel, so bench/notebooks.py can time their redraws.
+    # Every live view made in this kernel, so bench/notebooks.py can time their redraws.
     instances: weakref.WeakSet = weakref.WeakSet()
 
     def __init__(self, draw: Callable[..., None], controls: dict, figsize=(6.0, 3.5),
@@ -92,3 +92,54 @@ def live_figure(draw: Callable[..., None], figsize=(6.0, 3.5), dpi: int = 90,
                 **controls) -> LiveFigure:
     """Build a ``LiveFigure`` from a draw function and named controls."""
     return LiveFigure(draw, controls, figsize=figsize, dpi=dpi)
+
+
+class LiveHTML(widgets.VBox):
+    """Controls above an HTML panel; changing any control re-renders the panel.
+
+    ``render(**values) -> str`` returns HTML. With ``stepper`` naming an integer control,
+    "previous" and "next" buttons move that control by one.
+    """
+
+    def __init__(self, render: Callable[..., str], controls: dict, stepper: str | None = None):
+        self.render_function = render
+        self.controls = dict(controls)
+        self.html = widgets.HTML()
+        self.last_seconds = 0.0
+        row = list(self.controls.values())
+        if stepper is not None:
+            target = self.controls[stepper]
+            width = widgets.Layout(width="110px")
+            previous = widgets.Button(description="◀ previous", layout=width)
+            following = widgets.Button(description="next ▶", layout=width)
+            previous.on_click(
+                lambda _: setattr(target, "value", max(target.min, target.value - 1)))
+            following.on_click(
+                lambda _: setattr(target, "value", min(target.max, target.value + 1)))
+            row = [previous, following, *row]
+        super().__init__(children=[widgets.HBox(row), self.html])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.redraw()
+        LiveFigure.instances.add(self)
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self) -> float:
+        """Re-render with the current values; returns the seconds it took."""
+        start = time.perf_counter()
+        self.html.value = self.render_function(**self.values())
+        self.last_seconds = time.perf_counter() - start
+        return self.last_seconds
+
+    def _on_change(self, _change) -> None:
+        self.redraw()
+
+    def __repr__(self) -> str:
+        return f"LiveHTML(controls: {', '.join(self.controls)})"
+
+
+def live_html(render: Callable[..., str], stepper: str | None = None, **controls) -> LiveHTML:
+    """Build a ``LiveHTML`` from a render function and named controls."""
+    return LiveHTML(render, controls, stepper=stepper)
