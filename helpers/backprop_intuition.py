@@ -1,0 +1,136 @@
+"""Computed illustrations for the four videos: descent on a loss surface, nudges, the chain rule."""
+
+from __future__ import annotations
+
+import html
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.autodiff import Value
+
+# -- video embeds ----------------------------------------------------------------------------
+VIDEOS = {
+    1: ("aircAruvnKk", "But what is a Neural Network? | Deep learning, chapter 1"),
+    2: ("IHZwWFHWa-w", "Gradient descent, how neural networks learn | Deep learning, chapter 2"),
+    3: ("Ilg3gGewQ5U", "What is backpropagation really doing? | Deep learning, chapter 3"),
+    4: ("tIeHLnjs5U8", "Backpropagation calculus | Deep learning, chapter 4"),
+}
+
+
+def video_html(number: int) -> str:
+    """A link to one of the lesson's four videos and an embedded player (needs a connection)."""
+    video_id, title = VIDEOS[number]
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    return (f'<p>Video {number}: <a href="{url}" target="_blank">{html.escape(title)}</a> '
+            "(3Blue1Brown)</p>"
+            f'<iframe width="480" height="270" src="https://www.youtube-nocookie.com/embed/'
+            f'{video_id}" title="{html.escape(title)}" frameborder="0" allowfullscreen></iframe>')
+
+
+# -- video 2: gradient descent on a two-parameter loss ---------------------------------------
+CENTRE = np.array([1.0, 0.5])
+CURVATURE = np.array([1.0, 10.0])  # a long narrow valley: steep across, gentle along
+START = np.array([-1.6, 1.6])
+
+
+def valley_loss(a, b):
+    """L(a, b) = ½ (a - 1)² + 5 (b - 0.5)²: one minimum, at (1, 0.5), where L = 0."""
+    return 0.5 * CURVATURE[0] * (a - CENTRE[0]) ** 2 + 0.5 * CURVATURE[1] * (b - CENTRE[1]) ** 2
+
+
+def descend(learning_rate: float, steps: int = 25, start=START) -> np.ndarray:
+    """Gradient descent from ``start``: (steps + 1, 2) points. Stable only for lr < 2/10."""
+    point = np.array(start, dtype=float)
+    path = [point.copy()]
+    for _ in range(steps):
+        point = point - learning_rate * CURVATURE * (point - CENTRE)
+        path.append(point.copy())
+    return np.array(path)
+
+
+def draw_descent(fig, learning_rate: float) -> None:
+    """Contours of the valley and the path gradient descent takes at ``learning_rate``."""
+    ax = fig.add_subplot()
+    a, b = np.meshgrid(np.linspace(-2, 3, 120), np.linspace(-0.8, 1.8, 120))
+    ax.contour(a, b, valley_loss(a, b), levels=np.geomspace(0.02, 30, 12), cmap="Blues_r",
+               linewidths=0.8)
+    path = descend(learning_rate)
+    shown = path[np.all(np.abs(path) < 10, axis=1)]
+    ax.plot(shown[:, 0], shown[:, 1], "-o", color="#d2553c", markersize=3, linewidth=1)
+    ax.plot(*CENTRE, "k*", markersize=10)
+    final = valley_loss(*path[-1])
+    verdict = ("diverges" if final > valley_loss(*START) else
+               "too slow" if final > 0.05 else "converges")
+    ax.set_xlim(-2, 3)
+    ax.set_ylim(-0.8, 1.8)
+    ax.set_xlabel("weight a")
+    ax.set_ylabel("weight b")
+    ax.set_title(f"learning rate {learning_rate:.3f}: {verdict} (loss after 25 steps "
+                 f"{final:.3g})", fontsize=9)
+
+
+# -- video 3: the nudges one example asks for ------------------------------------------------
+def nudges(params: dict, x, y) -> list[tuple[str, float]]:
+    """For one example, the change each weight and bias "wants": -dL/dparam, with
+    L = ½ (y - output)², in the article's network (wh 4x3, bh 1x3, wout 3x1, bout 1x1).
+
+    Returns (name, wanted change) pairs, largest first.
+    """
+    nodes = {name: np.vectorize(lambda v, n=name: Value(v, label=n), otypes=[object])(value)
+             for name, value in params.items()}
+    hidden = [(sum((float(x[k]) * nodes["wh"][k, j] for k in range(len(x))), Value(0.0))
+               + nodes["bh"][0, j]).sigmoid() for j in range(nodes["wh"].shape[1])]
+    out = (sum((h * nodes["wout"][j, 0] for j, h in enumerate(hidden)), Value(0.0))
+           + nodes["bout"][0, 0]).sigmoid()
+    loss = 0.5 * (float(y) - out) ** 2
+    loss.backward()
+    wanted = []
+    for name, array in nodes.items():
+        for index, node in np.ndenumerate(array):
+            label = f"{name}[{index[0]},{index[1]}]" if array.size > 1 else name
+            wanted.append((label, -node.grad))
+    return sorted(wanted, key=lambda item: -abs(item[1]))
+
+
+def plot_nudges(wanted: list[tuple[str, float]], title: str = ""):
+    """Horizontal bars: how strongly, and which way, each parameter wants to move."""
+    names = [name for name, _ in wanted][::-1]
+    values = np.array([value for _, value in wanted][::-1])
+    fig, ax = plt.subplots(figsize=(6, 0.22 * len(wanted) + 0.8), layout="constrained")
+    ax.barh(names, values, color=np.where(values > 0, "#d2553c", "#5b7fb8"))
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel("wanted change  -dL/dparam  (red: up, blue: down)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+# -- video 4: the chain rule on a chain of single neurons ------------------------------------
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def chain_cost(w1, b1, w2, b2, x, y):
+    """C = (a2 - y)² for a0 = x, a1 = σ(w1 a0 + b1), a2 = σ(w2 a1 + b2). Works on floats
+    and on autodiff Values."""
+    if isinstance(w1, Value):
+        a1 = (w1 * x + b1).sigmoid()
+        a2 = (w2 * a1 + b2).sigmoid()
+        return (a2 - y) ** 2
+    a1 = sigmoid(w1 * x + b1)
+    return (sigmoid(w2 * a1 + b2) - y) ** 2
+
+
+def chain_dcost_dw1(w1, b1, w2, b2, x, y) -> float:
+    """dC/dw1 by the chain rule, written out by hand:
+
+    dC/dw1 = dz1/dw1 · da1/dz1 · dz2/da1 · da2/dz2 · dC/da2
+           = x · σ'(z1) · w2 · σ'(z2) · 2(a2 - y),  with σ'(z) = σ(z)(1 - σ(z)).
+    """
+    z1 = w1 * x + b1
+    a1 = sigmoid(z1)
+    z2 = w2 * a1 + b2
+    a2 = sigmoid(z2)
+    return x * a1 * (1 - a1) * w2 * a2 * (1 - a2) * 2 * (a2 - y)
