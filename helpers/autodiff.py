@@ -65,6 +65,16 @@ class Value:
         out._backward = backward
         return out
 
+    def __sub__(self, other):
+        other = self._lift(other)
+        out = Value(self.data - other.data, (self, other), "-")
+
+        def backward():
+            self.grad += out.grad
+            other.grad -= out.grad
+        out._backward = backward
+        return out
+
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
             raise TypeError("only a number exponent is supported: x ** 2, not x ** Value.")
@@ -121,9 +131,6 @@ class Value:
     # -- the rest follow from the ones above ---------------------------------------------
     def __neg__(self):
         return self * -1
-
-    def __sub__(self, other):
-        return self + (-self._lift(other))
 
     def __truediv__(self, other):
         return self * self._lift(other) ** -1

@@ -14,6 +14,15 @@ def layout(root: Value) -> dict:
     depth = {}
     for node in order:  # parents come first, so their depth is known
         depth[id(node)] = 1 + max((depth[id(p)] for p in node.parents), default=-1)
+    # Inputs sit just left of the first node that uses them, not all in the first column.
+    first_use: dict[int, int] = {}
+    for node in order:
+        for parent in node.parents:
+            if not parent.parents:
+                first_use[id(parent)] = min(first_use.get(id(parent), depth[id(node)]),
+                                            depth[id(node)])
+    for key, used_at in first_use.items():
+        depth[key] = used_at - 1
     columns: dict[int, list] = {}
     for node in order:
         columns.setdefault(depth[id(node)], []).append(node)
