@@ -63,11 +63,11 @@ def interact(page, output) -> str:
     """Move the first slider, or press the first button, or pick another dropdown option."""
     handle = output.locator(".noUi-handle").first
     if handle.count():
-        box = handle.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2, steps=5)
-        page.mouse.up()
+        # The keyboard, not a mouse drag: pictures and embedded players still loading above
+        # can move the page between finding the handle and dragging it.
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
         return "slider"
     button = output.locator("button.widget-button:not([disabled])").first
     if button.count():
@@ -110,16 +110,25 @@ def test_notebook_runs_in_jupyterlab(lab, name):
             f"{name}: {expected} widgets expected, {outputs.count()} rendered")
         texts = " ".join(page.locator(".jp-OutputArea-output").all_text_contents())
         assert "Error displaying widget" not in texts
-        if expected:
-            output = outputs.first
+        controllable = page.locator(
+            ".jp-OutputArea-output:has(.noUi-handle), "
+            ".jp-OutputArea-output:has(button.widget-button), .jp-OutputArea-output:has(select)")
+        if controllable.count():  # progress bars are widgets too, but have nothing to move
+            output = controllable.first
             output.scroll_into_view_if_needed()
+            # Let the first picture arrive and the controls settle before touching them.
+            page.wait_for_function(
+                "el => [...el.querySelectorAll('img')].every(i => i.complete && i.naturalWidth)"
+                " && el.querySelector('.widget-html-content, img')",
+                arg=output.element_handle(), timeout=20_000)
+            page.wait_for_timeout(500)
             before = widget_state(output)
             how = interact(page, output)
             assert how != "nothing to move", f"{name}: its first widget has no control"
             page.wait_for_function(
                 "([el, before]) => ([...el.querySelectorAll('img')].map(i => i.src.slice(-200))"
                 ".join('|') + el.textContent) !== before",
-                arg=[output.element_handle(), before], timeout=10_000)
+                arg=[output.element_handle(), before], timeout=20_000)
             wait_idle(page)
             page.wait_for_timeout(500)  # let the last redraw's picture paint
         SHOTS.mkdir(exist_ok=True)

@@ -34,8 +34,14 @@ def execute_copy(source: str, folder: str) -> str:
 
 
 def comparable(cell) -> list:
+    """A cell's outputs without what may differ by design; consecutive stream chunks of the
+    same stream are joined, since how a kernel splits its printing is timing, not content."""
     outputs = []
     for output in cell.get("outputs", []):
+        if (output["output_type"] == "stream" and outputs and outputs[-1]["type"] == "stream"
+                and outputs[-1]["name"] == output["name"]):
+            outputs[-1]["text"] += output["text"]
+            continue
         kept = {"type": output["output_type"], "name": output.get("name"),
                 "text": output.get("text")}
         for key, value in output.get("data", {}).items():
