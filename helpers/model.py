@@ -57,12 +57,14 @@ class Conv2D:
     def forward(self, x, training=False):
         out, self._cache = layers.conv2d_forward(x, self.params["w"], self.params["b"])
         if self.activation == "relu":
-            out, self._mask = layers.relu_forward(out)
+            # The convolution's output is a fresh array, so ReLU may overwrite it.
+            out, self._mask = layers.relu_inplace_forward(out)
         return out
 
     def backward(self, dout):
         if self.activation == "relu":
-            dout = layers.relu_backward(dout, self._mask)
+            # dout is always a fresh gradient from the layer above, so it may be overwritten.
+            dout = layers.relu_inplace_backward(dout, self._mask)
         dx, self.grads["w"], self.grads["b"] = layers.conv2d_backward(
             dout, self._cache, need_dx=not self.first)
         return dx

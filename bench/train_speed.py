@@ -1,0 +1,166 @@
+"""Training speed: the course's NumPy network against the same network in PyTorch, on the CPU.
+
+Same initial weights, same batches (32 images, the same order), Adam with the same settings;
+epochs of the 4,000 on-board training images, run alternately in one process, medians over
+several epochs. Both on one thread, as the course trains. Also NumPy's own single-thread
+matrix-product rate, the network's achieved rate as a fraction of it, and where NumPy's
+time goes (a profile of one epoch). PyTorch is a bench-only extra: `pip install torch==2.13.0`.
+
+Prints a Markdown table and writes it to bench/results/train_speed.md.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from helpers.data import load_mnist  # noqa: E402
+from helpers.model import Adam, session1_model  # noqa: E402
+
+EPOCHS = 3
+RESULTS = ROOT / "bench" / "results" / "train_speed.md"
+
+
+def matmul_rate(size: int = 1024, repeats: int = 5) -> float:
+    """Single-thread float32 matrix-product rate, GFLOP/s (best of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    left, right = rng.random((size, size), np.float32), rng.random((size, size), np.float32)
+    with threadpool_limits(1):
+        best = min(_timed(lambda: left @ right) for _ in range(repeats))
+    return 2 * size ** 3 / best / 1e9
+
+
+def _timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def flops_per_image(kernel: int = 3, side: int = 28) -> float:
+    """Multiply-adds x 2 of one forward pass; training costs about 3 forward passes
+    (forward, and two products per layer backward), less the first layer's input gradient."""
+    out = side - kernel + 1
+    conv1 = out * out * 32 * kernel * kernel * 2
+    conv2 = out * out * 10 * 32 * 2
+    conv3 = out * out * 10 * 10 * 2
+    return 3 * (conv1 + conv2 + conv3) - conv1
+
+
+def torch_model(numpy_model):
+    import torch
+
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.Conv2d(32, 10, 1), torch.nn.ReLU(),
+        torch.nn.Conv2d(10, 10, 26), torch.nn.Flatten())
+    convs = [m for m in net if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        for conv, layer in zip(convs, numpy_model.layers[:3], strict=True):
+            conv.weight.copy_(torch.from_numpy(layer.params["w"].transpose(3, 2, 0, 1).copy()))
+            conv.bias.copy_(torch.from_numpy(layer.params["b"]))
+    return net
+
+
+def numpy_epoch(model, optimizer, images, labels, order):
+    with threadpool_limits(1):
+        for start in range(0, len(order), 32):
+            index = order[start:start + 32]
+            model.loss_and_grads(images[index], labels[index])
+            optimizer.step(model.layers)
+
+
+def torch_epoch(net, optimizer, images, labels, order):
+    import torch
+
+    loss_function = torch.nn.CrossEntropyLoss()
+    for start in range(0, len(order), 32):
+        index = torch.from_numpy(order[start:start + 32])
+        optimizer.zero_grad()
+        loss = loss_function(net(images[index]), labels[index])
+        loss.backward()
+        optimizer.step()
+
+
+def profile_epoch(images, labels, order) -> list[tuple[str, float]]:
+    model = session1_model(seed=0)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    numpy_epoch(model, Adam(), images, labels, order)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(entry[2] for entry in stats.values())
+    rows = sorted(((f"{Path(key[0]).name}:{key[2]}", entry[2] / total)
+                   for key, entry in stats.items()), key=lambda item: -item[1])
+    return rows[:6]
+
+
+def main() -> None:
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: skipping (install with `pip install torch==2.13.0`).")
+        return
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    data = load_mnist()
+    images, labels = data.x_train, data.y_train
+    torch_images = torch.from_numpy(images.transpose(0, 3, 1, 2).copy())
+    torch_labels = torch.from_numpy(labels)
+
+    numpy_net = session1_model(seed=0)
+    torch_net = torch_model(numpy_net)
+    numpy_opt = Adam()
+    torch_opt = torch.optim.Adam(torch_net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    rng = np.random.default_rng(0)
+    numpy_times, torch_times = [], []
+    for _ in range(EPOCHS):
+        order = rng.permutation(len(images))
+        numpy_times.append(_timed(numpy_epoch, numpy_net, numpy_opt, images, labels, order))
+        torch_times.append(_timed(torch_epoch, torch_net, torch_opt, torch_images,
+                                  torch_labels, order))
+    numpy_time, torch_time = statistics.median(numpy_times), statistics.median(torch_times)
+    # PyTorch as it runs by default, on every core, for comparison (same start, same batches).
+    torch.set_num_threads(default_threads)
+    torch_net = torch_model(session1_model(seed=0))
+    torch_opt = torch.optim.Adam(torch_net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    rng_again = np.random.default_rng(0)
+    default_time = statistics.median(
+        _timed(torch_epoch, torch_net, torch_opt, torch_images, torch_labels,
+               rng_again.permutation(len(images))) for _ in range(EPOCHS))
+    rate = matmul_rate()
+    achieved = flops_per_image() * len(images) / numpy_time / 1e9
+    rows = [
+        ("NumPy epoch (4,000 images, batch 32, 1 thread), median of "
+         f"{EPOCHS}", f"{numpy_time:.2f} s", ""),
+        (f"PyTorch {torch.__version__} CPU epoch, same model and batches, 1 thread",
+         f"{torch_time:.2f} s", ""),
+        ("NumPy time / PyTorch time (both 1 thread)", f"{numpy_time / torch_time:.2f}x",
+         "<= 0.4x"),
+        (f"PyTorch epoch with its default {default_threads} threads", f"{default_time:.2f} s", ""),
+        ("NumPy (1 thread) / PyTorch (default threads)", f"{numpy_time / default_time:.2f}x",
+         "<= 0.4x"),
+        ("NumPy single-thread float32 matmul (1024x1024)", f"{rate:.1f} GFLOP/s", ""),
+        ("network's achieved rate in training", f"{achieved:.1f} GFLOP/s", ""),
+        ("achieved / matmul rate", f"{achieved / rate:.0%}", ">= 25%"),
+    ]
+    lines = ["| what | measured | target |", "|---|---|---|"]
+    lines += [f"| {what} | {value} | {target} |" for what, value, target in rows]
+    lines += ["", "Where NumPy's epoch goes (share of profiled time):", ""]
+    lines += [f"- {name}: {share:.0%}" for name, share in
+              profile_epoch(images, labels, rng.permutation(len(images)))]
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("# Training speed (written by bench/train_speed.py)\n\n" + table + "\n")
+
+
+if __name__ == "__main__":
+    main()
