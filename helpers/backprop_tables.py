@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import numbers
 import os
 import re
 import tempfile
@@ -79,6 +81,26 @@ def initial_values(seed: int) -> dict:
 COURSE_DEFAULT_INIT = initial_values(COURSE_SEED)
 
 
+_ALL_NUMBERS = object()
+
+
+def _first_non_number(value):
+    """The first entry of a nested list/array that is not a real number (or _ALL_NUMBERS)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iuf":
+            return _ALL_NUMBERS
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            odd = _first_non_number(item)
+            if odd is not _ALL_NUMBERS:
+                return odd
+        return _ALL_NUMBERS
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    return _ALL_NUMBERS
+
+
 def check_initial_values(values) -> dict:
     """Validate a learner's initial values; returns float64 copies.
 
@@ -97,11 +119,15 @@ def check_initial_values(values) -> dict:
         raise InitialValuesError(f"unknown names {', '.join(extra)}; use {', '.join(SHAPES)}.")
     checked = {}
     for name, shape in SHAPES.items():
+        odd = _first_non_number(values[name])
+        if odd is not _ALL_NUMBERS:
+            raise InitialValuesError(f"{name} must hold numbers only; found {odd!r} "
+                                     f"in {values[name]!r}.")
         try:
             array = np.array(values[name], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InitialValuesError(
-                f"{name} must hold numbers only; got {values[name]!r}.") from None
+        except (TypeError, ValueError):  # rows of different lengths
+            raise InitialValuesError(f"{name} must be {shape[0]} rows of {shape[1]} numbers "
+                                     f"each; got {values[name]!r}.") from None
         if array.ndim <= 1 and array.size == int(np.prod(shape)):
             array = array.reshape(shape)  # a flat list or a single number, in row order
         if array.shape != shape:
@@ -114,7 +140,8 @@ def check_initial_values(values) -> dict:
 
 
 def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
+    """1 / (1 + exp(-z)), written so that no value of z overflows."""
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 @dataclass
@@ -132,6 +159,8 @@ class Tables:
 def compute_tables(initial: dict, lr: float = LEARNING_RATE) -> Tables:
     """Run steps 0 to 11 once, keeping every quantity after every step."""
     init = check_initial_values(initial)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+        raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
     q: dict = {}
     tables = Tables(init, lr)
 
@@ -268,6 +297,8 @@ def all_steps_html(tables: Tables, decimals: int = 3) -> str:
 
 
 HEADER_TAG = "course-initial-values"
+MARKDOWN_TITLE = "# Assignment 2, part 1: backpropagation tables"
+CSV_HEADER = "step,quantity,row,column,value"
 
 
 def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) -> str:
@@ -275,7 +306,7 @@ def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) 
     init = check_initial_values(initial if initial is not None else tables.initial)
     record = {name: init[name].tolist() for name in SHAPES}
     record.update({"lr": tables.lr, "decimals": decimals})
-    lines = ["# Assignment 2, part 1: backpropagation tables", "",
+    lines = [MARKDOWN_TITLE, "",
              "Initial values (recorded exactly so the tables can be recomputed):", "",
              f"```json {HEADER_TAG}", json.dumps(record), "```", ""]
     for step, (title, formula, computed, _) in STEPS.items():
@@ -293,11 +324,22 @@ class HandinFormatError(ValueError):
     """A hand-in that cannot be read as the course's Markdown tables."""
 
 
-def parse_markdown(text: str) -> tuple[dict, dict, dict]:
-    """Read a hand-in back: (initial values, settings, tables).
+def _first_table(block: str) -> list[str]:
+    """The lines of the first Markdown table in ``block`` (consecutive lines starting '|')."""
+    lines = block.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("|")), len(lines))
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    return lines[start:end]
+
+
+def read_handin(text: str) -> tuple[dict, dict, dict]:
+    """Read a hand-in back: (initial values, settings {"lr", "decimals"}, tables).
 
     tables[step][column] is a list of rows, each a list of floats (empty cells skipped).
+    Raises ``HandinFormatError`` (or ``InitialValuesError``) naming what cannot be read.
     """
+    if not isinstance(text, str):
+        raise HandinFormatError(f"a hand-in is Markdown text (str), got {type(text).__name__}.")
     match = re.search(rf"```json {HEADER_TAG}\n(.*?)\n```", text, re.S)
     if not match:
         raise HandinFormatError("no recorded initial values found: the hand-in must start with "
@@ -307,16 +349,27 @@ def parse_markdown(text: str) -> tuple[dict, dict, dict]:
     except json.JSONDecodeError as error:
         raise HandinFormatError(
             f"the recorded initial values are not valid JSON ({error}).") from None
-    settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
-                "decimals": int(record.pop("decimals", 3))}
+    if not isinstance(record, dict):
+        raise HandinFormatError("the recorded initial values must be a JSON object.")
+    try:
+        settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
+                    "decimals": int(record.pop("decimals", 3))}
+    except (TypeError, ValueError):
+        raise HandinFormatError("the recorded lr and decimals must be numbers.") from None
     init = check_initial_values(record)
     tables: dict = {}
     for block in re.split(r"^## Step ", text, flags=re.M)[1:]:
-        step = int(block.split(":", 1)[0])
-        rows = [line for line in block.splitlines() if line.startswith("|")]
+        heading = block.split(":", 1)[0].strip()
+        if not heading.isdigit():
+            raise HandinFormatError(f"a heading '## Step {heading[:20]}' does not give a step "
+                                    "number: write '## Step 7: ...'.")
+        step = int(heading)
+        if step in tables:
+            raise HandinFormatError(f"step {step} appears twice.")
+        rows = _first_table(block)
         if len(rows) < 2:
             raise HandinFormatError(f"step {step} has no table.")
-        header = [h.strip() for h in rows[0].strip("|").split("|")]
+        header = [h.strip() for h in rows[0].strip().strip("|").split("|")]
         columns: dict = {name: [] for name in header}
         for line in rows[2:]:
             for name, cell in zip(header, line.strip().strip("|").split("|"), strict=False):
@@ -330,6 +383,12 @@ def parse_markdown(text: str) -> tuple[dict, dict, dict]:
     return init, settings, tables
 
 
+def parse_markdown(text: str) -> tuple[dict, dict]:
+    """Read a hand-in back: (initial values, tables), as ``read_handin`` without the settings."""
+    init, _, tables = read_handin(text)
+    return init, tables
+
+
 @dataclass
 class HandinCheck:
     """The verdict on a hand-in: ok, the problems found, and the initial values read."""
@@ -339,41 +398,67 @@ class HandinCheck:
     initial: dict | None
     steps_checked: int = 0
 
+    @property
+    def initial_values(self) -> dict | None:
+        return self.initial
+
+
+MIN_DECIMALS = 2  # the course's tables are rounded to 2 or 3 places; coarser hides mistakes
+
 
 def verify_handin(text: str) -> HandinCheck:
     """Recompute every table from the hand-in's own initial values and compare.
 
-    A number passes if it equals the recomputed one to the hand-in's rounding. Initial
-    values equal to the course's defaults are a problem: the assignment is to change them.
+    A number passes if it equals the recomputed one to the hand-in's rounding (at least
+    ``MIN_DECIMALS`` places). Initial values equal to the course's defaults are a problem:
+    the assignment is to change them. So are a learning rate other than the article's, a
+    missing step, column or row, and a cell that should still be empty.
     """
     try:
-        init, settings, tables = parse_markdown(text)
+        init, settings, tables = read_handin(text)
     except (HandinFormatError, InitialValuesError) as error:
         return HandinCheck(False, [str(error)], None)
     problems = []
     if all(np.allclose(init[n], COURSE_DEFAULT_INIT[n]) for n in SHAPES):
         problems.append("initial values equal the course defaults: the assignment asks for "
                         "your own (pick another seed or type your values)")
+    if not math.isclose(settings["lr"], LEARNING_RATE):
+        problems.append(f"learning rate {settings['lr']:g}: the article's is {LEARNING_RATE:g}")
+    if not math.isfinite(settings["lr"]):
+        return HandinCheck(False, problems, init, 0)
+    decimals = settings["decimals"]
+    if decimals < MIN_DECIMALS:
+        problems.append(f"values rounded to {decimals} places: use at least {MIN_DECIMALS}")
+        decimals = MIN_DECIMALS
     expected = compute_tables(init, settings["lr"])
-    tolerance = 0.5 * 10 ** -settings["decimals"] + 1e-9
+    tolerance = 0.5 * 10 ** -decimals + 1e-9
     missing = sorted(set(STEPS) - set(tables))
     if missing:
         problems.append(f"steps {missing} are missing")
     for step, columns in sorted(tables.items()):
-        snapshot = expected.snapshots[step] if step in STEPS else {}
+        if step not in STEPS:
+            problems.append(f"step {step}: there is no such step (steps run from 0 to 11)")
+            continue
+        snapshot = expected.snapshots[step]
+        absent = [name for name in snapshot if name not in columns]
+        if absent:
+            problems.append(f"step {step}: no values for {', '.join(absent)}")
         for name, rows in columns.items():
             if name not in snapshot:
                 problems.append(f"step {step}: column {name} should be empty at this step")
                 continue
             truth = snapshot[name]
+            if len(rows) < truth.shape[0]:
+                problems.append(f"step {step}, {name}: {len(rows)} rows, expected "
+                                f"{truth.shape[0]}")
             for r, row in enumerate(rows):
                 if r >= truth.shape[0] or len(row) != truth.shape[1]:
                     problems.append(f"step {step}, {name} row {r}: wrong number of values")
                     continue
                 for c, value in enumerate(row):
-                    if abs(value - truth[r, c]) > tolerance:
+                    if not abs(value - truth[r, c]) <= tolerance:  # NaN fails too
                         problems.append(f"step {step}, {name} row {r}: {value:g} vs recomputed "
-                                        f"{truth[r, c]:.{settings['decimals']}f}")
+                                        f"{truth[r, c]:.{decimals}f}")
     return HandinCheck(not problems, problems, init, len(tables))
 
 
@@ -381,7 +466,7 @@ def to_csv(tables: Tables) -> str:
     """Every number of every step, one per line: step, quantity, row, column, value."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["step", "quantity", "row", "column", "value"])
+    writer.writerow(CSV_HEADER.split(","))
     for step, snapshot in enumerate(tables.snapshots):
         for name in COLUMNS:
             if name in snapshot:
@@ -390,22 +475,60 @@ def to_csv(tables: Tables) -> str:
     return buffer.getvalue()
 
 
+class HandinWriteError(ValueError):
+    """A hand-in file could not be written without replacing something that is not ours."""
+
+
+def _ours(path: Path) -> bool:
+    """True if ``path`` is a hand-in file this module wrote (so it may be replaced)."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            start = stream.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if path.suffix == ".md":
+        return start.startswith(MARKDOWN_TITLE) and f"```json {HEADER_TAG}" in start
+    return start.startswith(CSV_HEADER)
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+    """Write to a temporary file beside ``path``, then rename it over ``path`` in one step."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_handin(tables: Tables, folder: str | os.PathLike = "handin", decimals: int = 3,
                  name: str = "backprop_tables") -> list[Path]:
-    """Write ``<folder>/<name>.md`` and ``.csv`` (replacing only those two files, atomically).
+    """Write ``<folder>/<name>.md`` and ``.csv``, each atomically; returns the two paths.
 
-    Returns the two paths, relative as given.
+    An existing file is replaced only if this function wrote it (it starts the way a hand-in
+    does); anything else at those paths raises ``HandinWriteError`` and is left untouched.
+    Paths are returned as given (relative if ``folder`` is relative).
     """
+    if not isinstance(tables, Tables):
+        raise TypeError("write_handin needs the result of compute_tables(...).")
+    if not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise ValueError(f"decimals must be a whole number from 0 to 12, got {decimals!r}.")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
+        raise ValueError(f"name {name!r}: use letters, digits, '_', '-' or '.', no folders.")
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise HandinWriteError(f"{folder.as_posix()} exists and is not a folder; "
+                               "choose another folder for the hand-in.")
     paths = [folder / f"{name}.md", folder / f"{name}.csv"]
-    _write_atomic(paths[0], to_markdown(tables, decimals=decimals))
-    _write_atomic(paths[1], to_csv(tables))
+    for path in paths:
+        if path.exists() and (not path.is_file() or not _ours(path)):
+            raise HandinWriteError(
+                f"{path.as_posix()} exists and was not written by write_handin; it was left "
+                "as it is. Move it away, or pass another folder= or name=.")
+    texts = [to_markdown(tables, decimals=decimals), to_csv(tables)]
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in zip(paths, texts, strict=True):
+        _write_atomic(path, text)
     return paths
