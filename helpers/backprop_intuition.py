@@ -107,6 +107,37 @@ def plot_nudges(wanted: list[tuple[str, float]], title: str = ""):
     return fig
 
 
+def nudge_table(params: dict, inputs, targets) -> tuple[list[str], np.ndarray]:
+    """What every example asks of every parameter: (names, wanted) with wanted of shape
+    (n_parameters, n_examples), in the order wh, bh, wout, bout (row-major within each).
+
+    inputs (n_examples, 4), targets (n_examples,) or (n_examples, 1).
+    """
+    targets = np.asarray(targets, dtype=float).reshape(len(inputs))
+    columns = []
+    for x, y in zip(inputs, targets, strict=True):
+        columns.append(dict(nudges(params, x, y)))
+    names = list(columns[0])
+    names.sort(key=lambda n: (["wh", "bh", "wout", "bout"].index(n.split("[")[0]), n))
+    return names, np.array([[column[n] for column in columns] for n in names])
+
+
+def plot_nudge_table(names: list[str], wanted: np.ndarray, title: str = ""):
+    """Each example's wishes side by side, and their sum (what one update follows)."""
+    shown = np.column_stack([wanted, wanted.sum(axis=1)])
+    limit = np.abs(shown).max()
+    fig, ax = plt.subplots(figsize=(4.6, 0.2 * len(names) + 1.2), layout="constrained")
+    image = ax.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    ax.set_yticks(range(len(names)), names, fontsize=7.5)
+    samples = [f"sample {i + 1}" for i in range(wanted.shape[1])]
+    ax.set_xticks(range(shown.shape[1]), [*samples, "sum"], fontsize=8)
+    ax.axvline(wanted.shape[1] - 0.5, color="black", linewidth=1)
+    fig.colorbar(image, ax=ax, label="wanted change  -dL/dparam", shrink=0.8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
 # -- video 4: the chain rule on a chain of single neurons ------------------------------------
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))

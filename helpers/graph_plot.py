@@ -53,7 +53,7 @@ def draw_graph(root: Value, title: str = "", show_grad: bool = True, width: floa
         name = node.label or node.op or "const"
         if node.label and node.op:
             name = f"{node.label} ({node.op})"
-        text = f"{name}\n{node.data:.4g}"
+        text = f"{name}\n{node.data + 0.0:.4g}"  # + 0.0 shows -0.0 as 0
         if show_grad:
             text += f"\ngrad {node.grad:.4g}"
         colour = "#e8eef8" if not node.parents else "#fdf0e6"
@@ -62,7 +62,7 @@ def draw_graph(root: Value, title: str = "", show_grad: bool = True, width: floa
         ax.text(x, y + (0.1 if show_grad else 0.05), text.rsplit("\ngrad", 1)[0], ha="center",
                 va="center", fontsize=7.5)
         if show_grad:
-            ax.text(x, y - 0.19, f"grad {node.grad:.4g}", ha="center", va="center",
+            ax.text(x, y - 0.19, f"grad {node.grad + 0.0:.4g}", ha="center", va="center",
                     fontsize=7.5, color="#c0392b")
     ax.set_xlim(-0.5, span_x - 0.5)
     ax.set_ylim(-span_y / 2, span_y / 2)

@@ -56,3 +56,22 @@ def test_chain_rule_three_ways_agree():
 
 def test_video_embed_links_the_lesson_video():
     assert "watch?v=Ilg3gGewQ5U" in bi.video_html(3)
+
+
+def test_summed_nudges_are_the_articles_update():
+    params = bt.initial_values(4)
+    names, wanted = bi.nudge_table(params, bt.X, bt.Y)
+    assert wanted.shape == (19, 3) and names[0] == "wh[0,0]" and names[-1] == "bout"
+    updates = bt.article_updates(bt.compute_tables(params))
+    flat = np.concatenate([updates[n].ravel() for n in ("wh", "bh", "wout", "bout")])
+    np.testing.assert_allclose(wanted.sum(axis=1) * bt.LEARNING_RATE, flat, atol=1e-12)
+    fig = bi.plot_nudge_table(names, wanted, title="t")
+    assert len(fig.axes) == 2
+
+
+def test_graph_shows_negative_zero_as_zero():
+    from helpers.graph_plot import draw_graph
+    out = Value(0.0) * Value(-1.0)
+    out.backward()
+    fig = draw_graph(out)
+    assert "-0" not in [t.get_text().split("\n")[-1] for t in fig.axes[0].texts]
