@@ -29,7 +29,10 @@ class Value:
     def __init__(self, data, parents=(), op="", label=""):
         if isinstance(data, Value):
             raise TypeError("Value(Value(...)): pass the number, not a Value.")
-        self.data = float(data)
+        try:
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(f"a Value holds one number, got {data!r}.") from None
         self.grad = 0.0
         self.parents = tuple(parents)
         self.op = op
@@ -146,6 +149,12 @@ class Value:
 
     def __rtruediv__(self, other):
         return self._lift(other) / self
+
+    def __rpow__(self, base):
+        """number ** Value, as exp(Value * ln(number)); the number must be positive."""
+        if base <= 0:
+            raise ValueError(f"{base:g} ** Value: only a positive base is supported.")
+        return (self * math.log(base)).exp()
 
     # -- the chain rule over the whole graph ---------------------------------------------
     def graph(self) -> list[Value]:

@@ -26,7 +26,7 @@ EXPRESSIONS = [
     lambda a, b: (a.exp() + b.tanh()).log() if isinstance(a, Value)
     else math.log(math.exp(a) + math.tanh(b)),
     lambda a, b: (a * 2 - b).relu() + 1 / (1 + b * b) - 3 - a,
-    lambda a, b: 2 ** 0 * (a ** 2 + b ** 2) ** 0.5,
+    lambda a, b: (a ** 2 + b ** 2) ** 0.5 - 2 ** a + 3 / b - (1 - b) * -a,
 ]
 
 
@@ -69,6 +69,10 @@ def test_bad_uses_are_explained():
         Value(2.0) ** Value(3.0)
     with pytest.raises(TypeError, match="pass the number"):
         Value(Value(1.0))
+    with pytest.raises(TypeError, match="one number"):
+        Value("three")
+    with pytest.raises(ValueError, match="positive base"):
+        (-2) ** Value(1.0)
 
 
 def test_graph_layout_puts_inputs_left_and_output_right():
