@@ -309,10 +309,13 @@ def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) 
     lines = [MARKDOWN_TITLE, "",
              "Initial values (recorded exactly so the tables can be recomputed):", "",
              f"```json {HEADER_TAG}", json.dumps(record), "```", ""]
-    for step, (title, formula, computed, _) in STEPS.items():
+    lines += ["In each table the columns in **bold** are computed by that step and those in "
+              "*italics* are read by it.", ""]
+    for step, (title, formula, computed, read) in STEPS.items():
         snapshot = tables.snapshots[step]
-        lines += [f"## Step {step}: {title}", "", f"`{formula}` (computed: {', '.join(computed)})",
-                  "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        header = [f"**{c}**" if c in computed else f"*{c}*" if c in read else c for c in COLUMNS]
+        lines += [f"## Step {step}: {title}", "", f"`{formula}`", "",
+                  "| " + " | ".join(header) + " |", "|" + "---|" * len(COLUMNS)]
         for row in range(_rows(snapshot)):
             lines.append("| " + " | ".join(_cell(snapshot.get(c), row, decimals)
                                            for c in COLUMNS) + " |")
@@ -369,13 +372,13 @@ def read_handin(text: str) -> tuple[dict, dict, dict]:
         rows = _first_table(block)
         if len(rows) < 2:
             raise HandinFormatError(f"step {step} has no table.")
-        header = [h.strip() for h in rows[0].strip().strip("|").split("|")]
+        header = [h.strip().strip("*") for h in rows[0].strip().strip("|").split("|")]
         columns: dict = {name: [] for name in header}
         for line in rows[2:]:
             for name, cell in zip(header, line.strip().strip("|").split("|"), strict=False):
                 if cell.strip():
                     try:
-                        columns[name].append([float(v) for v in cell.split()])
+                        columns[name].append([float(v) for v in cell.replace(",", " ").split()])
                     except ValueError:
                         raise HandinFormatError(f"step {step}, column {name}: {cell.strip()!r} "
                                                 "is not a row of numbers.") from None

@@ -58,6 +58,8 @@ def test_markdown_parses_back_to_the_same_numbers():
         for name, rows in parsed[step].items():
             np.testing.assert_allclose(rows, tables.snapshots[step][name], atol=0.5e-4 + 1e-12)
     assert bt.verify_handin(text).ok
+    assert "| X | wh | bh | hidden_layer_input | hidden_layer_activations | *wout* |" in text
+    assert "| **d_output** |" in text.split("## Step 7")[1].split("## Step 8")[0]
 
 
 def test_a_wrong_number_and_default_values_are_reported():
