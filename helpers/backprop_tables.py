@@ -268,10 +268,16 @@ def _rows(snapshot: dict) -> int:
     return max(value.shape[0] for value in snapshot.values())
 
 
+def _check_decimals(decimals) -> None:
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise ValueError(f"decimals must be a whole number from 0 to 12, got {decimals!r}.")
+
+
 def step_html(tables: Tables, step: int, decimals: int = 3) -> str:
     """One step's wide table as HTML: computed columns orange, columns read blue."""
     if step not in STEPS:
         raise ValueError(f"steps run from 0 to 11, got {step}.")
+    _check_decimals(decimals)
     title, formula, computed, read = STEPS[step]
     snapshot = tables.snapshots[step]
     colours = {**{c: "#cfe0f7" for c in read}, **{c: "#ffd9b3" for c in computed}}
@@ -302,8 +308,15 @@ CSV_HEADER = "step,quantity,row,column,value"
 
 
 def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) -> str:
-    """The hand-in: the initial values (exact, as JSON) then one wide table per step."""
+    """The hand-in: the initial values (exact, as JSON) then one wide table per step.
+
+    ``initial``, if given, must be the values ``tables`` was computed from.
+    """
+    _check_decimals(decimals)
     init = check_initial_values(initial if initial is not None else tables.initial)
+    if any(not np.array_equal(init[n], tables.initial[n]) for n in SHAPES):
+        raise InitialValuesError("these tables were computed from other initial values: "
+                                 "pass the values given to compute_tables, or none.")
     record = {name: init[name].tolist() for name in SHAPES}
     record.update({"lr": tables.lr, "decimals": decimals})
     lines = [MARKDOWN_TITLE, "",
@@ -516,8 +529,7 @@ def write_handin(tables: Tables, folder: str | os.PathLike = "handin", decimals:
     """
     if not isinstance(tables, Tables):
         raise TypeError("write_handin needs the result of compute_tables(...).")
-    if not isinstance(decimals, int) or not 0 <= decimals <= 12:
-        raise ValueError(f"decimals must be a whole number from 0 to 12, got {decimals!r}.")
+    _check_decimals(decimals)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
         raise ValueError(f"name {name!r}: use letters, digits, '_', '-' or '.', no folders.")
     folder = Path(folder)

@@ -212,3 +212,15 @@ def test_huge_initial_values_do_not_overflow():
     huge = {**FIXED, "bh": [[1e4, -1e4, 0.0]]}
     final = bt.compute_tables(huge).snapshots[11]
     assert all(np.all(np.isfinite(v)) for v in final.values())
+
+
+def test_markdown_refuses_mismatched_values_and_bad_rounding():
+    tables = bt.compute_tables(FIXED)
+    assert bt.to_markdown(tables, FIXED) == bt.to_markdown(tables)
+    with pytest.raises(bt.InitialValuesError, match="other initial values"):
+        bt.to_markdown(tables, bt.initial_values(1))
+    for bad in (-1, 2.5, "3"):
+        with pytest.raises(ValueError, match="decimals must be a whole number"):
+            bt.to_markdown(tables, decimals=bad)
+        with pytest.raises(ValueError, match="decimals must be a whole number"):
+            bt.step_html(tables, 3, decimals=bad)
