@@ -77,9 +77,15 @@ def sandbox_command() -> list[str] | None:
                             "--unshare-net", "true"], capture_output=True, timeout=20)
     if probe.returncode != 0:
         return None
-    return [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
-            "--new-session"]
+    command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+               "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
+               "--new-session"]
+    # The fresh /tmp would hide a course or a Python that lives under /tmp (a clone made
+    # there, say): bind them back, read-only.
+    project = Path(__file__).resolve().parents[1]
+    for path in sorted({sys.prefix, sys.base_prefix, str(project)}):
+        command += ["--ro-bind", path, path]
+    return command
 
 
 def _limit_memory(megabytes: int):
