@@ -54,8 +54,17 @@ class Conv2D:
         self.config = {"type": "Conv2D", "filters": filters, "kernel_size": kernel_size,
                        "in_channels": in_channels, "activation": activation}
 
+    def kernels(self) -> np.ndarray:
+        """The kernels the convolution uses, (KH, KW, C, F). A subclass may compute them
+        from other parameters (see helpers/weightnorm.py)."""
+        return self.params["w"]
+
+    def kernel_gradients(self, dw: np.ndarray) -> None:
+        """Turn d loss / d kernels into the gradients of this layer's own parameters."""
+        self.grads["w"] = dw
+
     def forward(self, x, training=False):
-        out, self._cache = layers.conv2d_forward(x, self.params["w"], self.params["b"])
+        out, self._cache = layers.conv2d_forward(x, self.kernels(), self.params["b"])
         if self.activation == "relu":
             # The convolution's output is a fresh array, so ReLU may overwrite it.
             out, self._mask = layers.relu_inplace_forward(out)
@@ -65,8 +74,9 @@ class Conv2D:
         if self.activation == "relu":
             # dout is always a fresh gradient from the layer above, so it may be overwritten.
             dout = layers.relu_inplace_backward(dout, self._mask)
-        dx, self.grads["w"], self.grads["b"] = layers.conv2d_backward(
-            dout, self._cache, need_dx=not self.first)
+        dx, dw, self.grads["b"] = layers.conv2d_backward(dout, self._cache,
+                                                         need_dx=not self.first)
+        self.kernel_gradients(dw)
         return dx
 
     def output_shape(self, shape):
@@ -365,5 +375,4 @@ def load_pretrained(name: str = "session1") -> Sequential:
 
 def first_layer_kernels(model: Sequential) -> np.ndarray:
     """The first layer's effective kernels (KH, KW, 1, F), weight-normalized or not."""
-    layer = model.layers[0]
-    return layer.kernels() if hasattr(layer, "kernels") else layer.params["w"]
+    return model.layers[0].kernels()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import layers
 from helpers.model import LAYER_TYPES, Conv2D, Flatten, Sequential
 
 
@@ -50,7 +49,8 @@ def weightnorm_backward(dw: np.ndarray, cache):
 class WNConv2D(Conv2D):
     """A Conv2D whose kernels are weight-normalized. params: v (KH,KW,C,F), g (F,), b (F,).
 
-    ``kernels()`` gives the effective w, the array the plain layer would hold.
+    ``kernels()`` gives the effective w, the array the plain layer would hold; the forward and
+    backward passes are the plain layer's, with the gradient passed on to v and g.
     """
 
     def __init__(self, filters, kernel_size, in_channels, activation=None, rng=None,
@@ -62,22 +62,11 @@ class WNConv2D(Conv2D):
         self.config["type"] = "WNConv2D"
 
     def kernels(self) -> np.ndarray:
-        return weightnorm_forward(self.params["v"], self.params["g"])[0]
-
-    def forward(self, x, training=False):
         w, self._wn_cache = weightnorm_forward(self.params["v"], self.params["g"])
-        out, self._cache = layers.conv2d_forward(x, w, self.params["b"])
-        if self.activation == "relu":
-            out, self._mask = layers.relu_forward(out)
-        return out
+        return w
 
-    def backward(self, dout):
-        if self.activation == "relu":
-            dout = layers.relu_backward(dout, self._mask)
-        dx, dw, self.grads["b"] = layers.conv2d_backward(dout, self._cache,
-                                                         need_dx=not self.first)
+    def kernel_gradients(self, dw: np.ndarray) -> None:
         self.grads["v"], self.grads["g"] = weightnorm_backward(dw, self._wn_cache)
-        return dx
 
     def describe(self):
         return "WN" + super().describe()
