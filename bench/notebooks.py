@@ -28,9 +28,9 @@ REPEATS = 7
 
 TIME_REDRAWS = f"""
 import json as _json, statistics as _st
-from helpers.widgets import LiveFigure as _LF
+from helpers.widgets import LIVE_VIEWS as _LV
 _rows = []
-for _view in list(_LF.instances):
+for _view in list(_LV):
     _times = [_view.redraw() for _ in range({REPEATS})]
     _rows.append([repr(_view), _st.median(_times)])
 print(_json.dumps(_rows))

@@ -34,23 +34,63 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-class LiveFigure(widgets.VBox):
-    """Controls above a picture; changing any control redraws the picture.
+# Every live view made in this kernel, so bench/notebooks.py can time their redraws.
+LIVE_VIEWS: weakref.WeakSet = weakref.WeakSet()
+
+
+class LiveView(widgets.VBox):
+    """A row of controls above an output; changing any control calls ``redraw()``.
+
+    Subclasses make the output (``self.output``) and say how to paint it (``paint``).
 
     Attributes:
-        controls: dict name -> ipywidgets control (``value`` is passed to ``draw``).
-        image: the ``ipywidgets.Image`` holding the current PNG.
-        figure: the matplotlib ``Figure`` that ``draw`` paints on.
+        controls: dict name -> ipywidgets control; their values are passed on by name.
         last_seconds: wall time of the last redraw.
     """
 
-    # Every live view made in this kernel, so bench/notebooks.py can time their redraws.
-    instances: weakref.WeakSet = weakref.WeakSet()
+    def __init__(self, controls: dict, output: widgets.Widget, extra_buttons=()):
+        self.controls = dict(controls)
+        self.output = output
+        self.last_seconds = 0.0
+        row = widgets.HBox([*extra_buttons, *self.controls.values()])
+        super().__init__(children=[row, output])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.redraw()
+        LIVE_VIEWS.add(self)
+
+    def values(self) -> dict:
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def paint(self, values: dict) -> None:
+        raise NotImplementedError
+
+    def redraw(self) -> float:
+        """Redraw with the current values; returns the seconds it took."""
+        start = time.perf_counter()
+        self.paint(self.values())
+        self.last_seconds = time.perf_counter() - start
+        return self.last_seconds
+
+    def _on_change(self, _change) -> None:
+        self.redraw()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(controls: {', '.join(self.controls)})"
+
+
+class LiveFigure(LiveView):
+    """Controls above a picture drawn by ``draw(fig, **values)`` on a matplotlib Figure.
+
+    Attributes:
+        image: the ``ipywidgets.Image`` holding the current PNG.
+        figure: the matplotlib ``Figure`` that ``draw`` paints on.
+    """
 
     def __init__(self, draw: Callable[..., None], controls: dict, figsize=(6.0, 3.5),
                  dpi: int = 90):
         self.draw_function = draw
-        self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.dpi = dpi
@@ -59,33 +99,12 @@ class LiveFigure(widgets.VBox):
         width_px = int(round(figsize[0] * dpi))
         self.image = widgets.Image(format="png",
                                    layout=widgets.Layout(width=f"{width_px}px", max_width="100%"))
-        self.last_seconds = 0.0
-        row = widgets.HBox(list(self.controls.values()))
-        super().__init__(children=[row, self.image])
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.redraw()
-        LiveFigure.instances.add(self)
+        super().__init__(controls, self.image)
 
-    def values(self) -> dict:
-        """The controls' current values, by name."""
-        return {name: control.value for name, control in self.controls.items()}
-
-    def redraw(self) -> float:
-        """Redraw with the current values; returns the seconds it took."""
-        start = time.perf_counter()
+    def paint(self, values: dict) -> None:
         self.figure.clear()
-        self.draw_function(self.figure, **self.values())
+        self.draw_function(self.figure, **values)
         self.image.value = figure_png(self.figure, dpi=self.dpi)
-        self.last_seconds = time.perf_counter() - start
-        return self.last_seconds
-
-    def _on_change(self, _change) -> None:
-        self.redraw()
-
-    def __repr__(self) -> str:
-        names = ", ".join(self.controls)
-        return f"LiveFigure(controls: {names})"
 
 
 def live_figure(draw: Callable[..., None], figsize=(6.0, 3.5), dpi: int = 90,
@@ -94,21 +113,19 @@ def live_figure(draw: Callable[..., None], figsize=(6.0, 3.5), dpi: int = 90,
     return LiveFigure(draw, controls, figsize=figsize, dpi=dpi)
 
 
-class LiveHTML(widgets.VBox):
-    """Controls above an HTML panel; changing any control re-renders the panel.
+class LiveHTML(LiveView):
+    """Controls above an HTML panel filled by ``render(**values) -> str``.
 
-    ``render(**values) -> str`` returns HTML. With ``stepper`` naming an integer control,
-    "previous" and "next" buttons move that control by one.
+    With ``stepper`` naming an integer control, "previous" and "next" buttons move that
+    control by one.
     """
 
     def __init__(self, render: Callable[..., str], controls: dict, stepper: str | None = None):
         self.render_function = render
-        self.controls = dict(controls)
         self.html = widgets.HTML()
-        self.last_seconds = 0.0
-        row = list(self.controls.values())
+        buttons = ()
         if stepper is not None:
-            target = self.controls[stepper]
+            target = controls[stepper]
             width = widgets.Layout(width="110px")
             previous = widgets.Button(description="◀ previous", layout=width)
             following = widgets.Button(description="next ▶", layout=width)
@@ -116,28 +133,11 @@ class LiveHTML(widgets.VBox):
                 lambda _: setattr(target, "value", max(target.min, target.value - 1)))
             following.on_click(
                 lambda _: setattr(target, "value", min(target.max, target.value + 1)))
-            row = [previous, following, *row]
-        super().__init__(children=[widgets.HBox(row), self.html])
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.redraw()
-        LiveFigure.instances.add(self)
+            buttons = (previous, following)
+        super().__init__(controls, self.html, buttons)
 
-    def values(self) -> dict:
-        return {name: control.value for name, control in self.controls.items()}
-
-    def redraw(self) -> float:
-        """Re-render with the current values; returns the seconds it took."""
-        start = time.perf_counter()
-        self.html.value = self.render_function(**self.values())
-        self.last_seconds = time.perf_counter() - start
-        return self.last_seconds
-
-    def _on_change(self, _change) -> None:
-        self.redraw()
-
-    def __repr__(self) -> str:
-        return f"LiveHTML(controls: {', '.join(self.controls)})"
+    def paint(self, values: dict) -> None:
+        self.html.value = self.render_function(**values)
 
 
 def live_html(render: Callable[..., str], stepper: str | None = None, **controls) -> LiveHTML:

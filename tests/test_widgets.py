@@ -2,7 +2,7 @@
 
 from ipywidgets import FloatSlider, IntSlider
 
-from helpers.widgets import LiveFigure, live_figure, live_html
+from helpers.widgets import LIVE_VIEWS, live_figure, live_html
 
 
 def test_live_figure_redraws_on_change():
@@ -16,7 +16,7 @@ def test_live_figure_redraws_on_change():
     first = view.image.value
     view.controls["a"].value = 2.0
     assert seen == [1.0, 2.0] and view.image.value != first and first[:4] == b"\x89PNG"
-    assert view in LiveFigure.instances
+    assert view in LIVE_VIEWS
     assert repr(view) == "LiveFigure(controls: a)"
 
 
@@ -29,4 +29,4 @@ def test_live_html_steps_with_buttons():
     following.click()  # stays at the maximum
     assert view.html.value == "<b>2</b>"
     previous.click()
-    assert view.html.value == "<b>1</b>" and view in LiveFigure.instances
+    assert view.html.value == "<b>1</b>" and view in LIVE_VIEWS
