@@ -1,27 +1,14 @@
 """The pinned environment: the lock, environment.yml and the project's commands agree."""
 
 import re
-import tomllib
+import sys
 from pathlib import Path
 
 from helpers import env_check
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def direct_dependencies():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
-    return [re.split(r"[<>=!~ \[;]", spec, maxsplit=1)[0].lower() for spec in specs]
-
-
-def lock_pins():
-    pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
-        if match:
-            pins[match.group(1).lower()] = match.group(2)
-    return pins
+sys.path.insert(0, str(ROOT / "scripts"))
+from update_lock import direct_dependencies, locked_versions  # noqa: E402
 
 
 def conda_pins():
@@ -40,7 +27,7 @@ def test_lock_was_made_by_a_tool_and_says_how():
 
 
 def test_environment_yml_pins_the_same_versions_as_the_lock():
-    lock, conda = lock_pins(), conda_pins()
+    lock, conda = locked_versions(), conda_pins()
     for name in direct_dependencies():
         assert name in lock, f"{name} is not pinned in requirements.lock"
         assert conda.get(name) == lock[name], (
