@@ -325,13 +325,18 @@ def load(path, expected: Sequential | None = None) -> Sequential:
     return from_arrays(arrays, str(path), expected.config() if expected else None)
 
 
-def session1_model(kernel_size: int = 3, seed: int = 0, image_size: int = 28) -> Sequential:
+def session1_model(kernel_size: int = 3, seed: int = 0, image_size: int = 28,
+                   first_layer=None) -> Sequential:
     """The Session 1 network: Conv 32 kxk ReLU -> Conv 10 1x1 ReLU -> Conv 10 over the whole
-    remaining map (26x26 for k=3) -> Flatten -> softmax. 68,260 parameters for k=3."""
+    remaining map (26x26 for k=3) -> Flatten -> softmax. 68,260 parameters for k=3.
+
+    ``first_layer`` is the class of the first convolution (Conv2D unless given); the same
+    seed gives the same starting kernels whatever the class.
+    """
     rng = np.random.default_rng(seed)
     side = image_size - kernel_size + 1
     return Sequential([
-        Conv2D(32, kernel_size, 1, "relu", rng, first=True),
+        (first_layer or Conv2D)(32, kernel_size, 1, "relu", rng, first=True),
         Conv2D(10, 1, 32, "relu", rng),
         Conv2D(10, side, 10, None, rng),
         Flatten(),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.model import LAYER_TYPES, Conv2D, Flatten, Sequential
+from helpers.model import LAYER_TYPES, Conv2D, Sequential, session1_model
 
 
 def weightnorm_forward(v: np.ndarray, g: np.ndarray):
@@ -75,14 +75,7 @@ class WNConv2D(Conv2D):
 def weightnorm_model(kernel_size: int = 3, seed: int = 0, image_size: int = 28) -> Sequential:
     """The Session 1 network with a weight-normalized first layer; starts from the very same
     kernels as ``session1_model(kernel_size, seed)`` (g = ||v|| at the start)."""
-    rng = np.random.default_rng(seed)
-    side = image_size - kernel_size + 1
-    return Sequential([
-        WNConv2D(32, kernel_size, 1, "relu", rng, first=True),
-        Conv2D(10, 1, 32, "relu", rng),
-        Conv2D(10, side, 10, None, rng),
-        Flatten(),
-    ], (image_size, image_size, 1))
+    return session1_model(kernel_size, seed, image_size, first_layer=WNConv2D)
 
 
 LAYER_TYPES["WNConv2D"] = WNConv2D
