@@ -130,7 +130,8 @@ class Adam:
             raise ValueError(f"this Adam optimizer holds moments for {self.m.size:,} parameters "
                              f"but the model has {grad.size:,}; use a new Adam() per model.")
         self.t += 1
-        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        # A Python float: a NumPy float64 scalar would drag float32 vectors through float64.
+        lr_t = self.lr * (1 - self.beta2 ** self.t) ** 0.5 / (1 - self.beta1 ** self.t)
         m, v = self.m, self.v
         m *= self.beta1
         m += (1 - self.beta1) * grad
