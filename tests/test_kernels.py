@@ -97,3 +97,17 @@ def test_amplitudes_and_quiet_kernels():
     np.testing.assert_allclose(amp["range"], 0.0)
     assert quiet_kernels(stack).tolist() == [1]  # 0.9 < 3.0 / 3; 1.2 is not
     assert spread(amp["peak"])["max_over_min"] == pytest.approx(3.0 / 0.9)
+
+
+def test_ablation_of_the_shipped_model_backs_notebook_02():
+    from helpers.data import load_mnist
+    from helpers.kernels import ablation
+    from helpers.model import first_layer_kernels, load_pretrained
+
+    model, digits = load_pretrained("session1"), load_mnist()
+    drop = ablation(model, digits.x_test, digits.y_test)["drop"]
+    peaks = amplitudes(first_layer_kernels(model))["peak"]
+    assert drop.max() <= 0.025  # no single kernel costs more than a couple of points
+    assert (drop[quiet_kernels(first_layer_kernels(model))] <= 0.001).all()
+    assert ((peaks > np.median(peaks)) & (drop <= 0)).sum() >= 3  # several loud ones too
+    assert (drop <= 0).sum() >= 8  # many cost nothing

@@ -67,3 +67,34 @@ def test_softmax_cross_entropy_gradient_and_value():
 def test_relative_error_is_meaningful_near_zero():
     assert relative_error(np.array([1e-12, 1.0]), np.array([2e-12, 1.0])) < 1e-11
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [
+    ((3, 40), (40, 500)),   # many columns: cut into column pieces
+    ((600, 7), (7, 5)),     # many rows: row pieces
+    ((4, 900), (900, 6)),   # a long shared axis: partial products summed
+    ((5, 5), (5, 5)),       # small: one product
+])
+def test_matmul_in_pieces_equals_one_product(monkeypatch, shape_a, shape_b):
+    monkeypatch.setattr(layers, "SMALL_PRODUCT", 1000)
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+    np.testing.assert_allclose(layers.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layers.matmul(b.T, a.T), (a @ b).T, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", [(3, 3, 2, 4), (1, 1, 2, 4), (5, 5, 2, 4)])
+def test_convolution_gives_the_same_whatever_the_input_layout(kernel):
+    """Outputs are channels-first in memory; the next layer must read either layout alike."""
+    rng = np.random.default_rng(7)
+    x, w, b = rng.normal(size=(3, 5, 5, 2)), rng.normal(size=kernel), rng.normal(size=4)
+    channels_first = np.ascontiguousarray(x.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    out_c, cache_c = layers.conv2d_forward(x, w, b)
+    out_f, cache_f = layers.conv2d_forward(channels_first, w, b)
+    np.testing.assert_allclose(out_c, out_f, rtol=1e-12)
+    dout = rng.normal(size=out_c.shape)
+    for grad_c, grad_f in zip(layers.conv2d_backward(dout, cache_c),
+                              layers.conv2d_backward(dout, cache_f), strict=True):
+        np.testing.assert_allclose(grad_c, grad_f, rtol=1e-12)
+    if kernel[:2] != (5, 5):  # a whole-map output has one position: nothing to lay out
+        assert np.moveaxis(out_c, 3, 0).flags.c_contiguous

@@ -115,3 +115,42 @@ def test_altered_weights_are_refused(tmp_path, monkeypatch):
         load_pretrained("vgg")
     assert json.loads((tmp_path / "weights_session1.json").read_text())["sha256"]
     assert isinstance(session1_model(), Sequential)
+
+
+def test_adam_follows_the_textbook_update_for_every_parameter():
+    """Keras' form of Kingma and Ba's update (bias corrections folded into the step size),
+    parameter by parameter, in float64: the flat moment vectors must give each its own."""
+    from helpers.model import Adam
+
+    data = load_mnist()
+    net = session1_model(kernel_size=5, seed=3, image_size=12)
+    for layer in net.layers:
+        layer.params = {k: v.astype(np.float64) for k, v in layer.params.items()}
+    x, y = data.x_train[:8, 8:20, 8:20].astype(np.float64), data.y_train[:8]
+    start = [{k: v.copy() for k, v in layer.params.items()} for layer in net.layers]
+    optimizer, grads = Adam(lr=0.01), []
+    for _ in range(3):
+        net.loss_and_grads(x, y)
+        grads.append([{k: g.copy() for k, g in layer.grads.items()} for layer in net.layers])
+        optimizer.step(net.layers)
+    for index, layer in enumerate(net.layers):
+        for name, param in layer.params.items():
+            p, m, v = start[index][name].copy(), 0.0, 0.0
+            for t, step_grads in enumerate(grads, start=1):
+                g = step_grads[index][name]
+                m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+                step_size = 0.01 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+                p -= step_size * m / (np.sqrt(v) + 1e-7)
+            np.testing.assert_allclose(param, p, rtol=1e-10, atol=1e-12)
+
+
+def test_one_adam_cannot_drive_two_different_models():
+    from helpers.model import Adam
+
+    data, optimizer = load_mnist(), Adam()
+    small, large = session1_model(kernel_size=3), session1_model(kernel_size=7)
+    small.loss_and_grads(data.x_train[:4], data.y_train[:4])
+    optimizer.step(small.layers)
+    large.loss_and_grads(data.x_train[:4], data.y_train[:4])
+    with pytest.raises(ValueError, match="use a new Adam"):
+        optimizer.step(large.layers)
