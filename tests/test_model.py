@@ -154,3 +154,15 @@ def test_one_adam_cannot_drive_two_different_models():
     large.loss_and_grads(data.x_train[:4], data.y_train[:4])
     with pytest.raises(ValueError, match="use a new Adam"):
         optimizer.step(large.layers)
+
+
+def test_the_shipped_record_backs_what_notebook_01_says():
+    record = model_module.pretrained_record("session1")
+    shifted, plain = record["history"], record["history_without_shift"]
+    # Without shifts: training loss falls towards zero, test loss turns up, accuracy ~94%.
+    assert plain["loss"][-1] < 0.1 * plain["loss"][0]
+    assert plain["val_loss"][-1] > min(plain["val_loss"][3:6])
+    assert 0.93 <= plain["val_accuracy"][-1] <= 0.955
+    # With shifts: test loss keeps falling; after 3 epochs, more than nine digits in ten.
+    assert shifted["val_loss"][-1] < shifted["val_loss"][4]
+    assert shifted["val_accuracy"][2] > 0.9 and record["test_accuracy"] >= 0.945
