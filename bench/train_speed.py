@@ -11,6 +11,7 @@ Prints a Markdown table and writes it to bench/results/train_speed.md.
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import pstats
 import statistics
@@ -23,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from helpers import layers  # noqa: E402
 from helpers.data import load_mnist  # noqa: E402
 from helpers.model import Adam, session1_model  # noqa: E402
 
@@ -53,6 +55,16 @@ def flops_per_image(kernel: int = 3, side: int = 28) -> float:
     conv2 = out * out * 10 * 32 * 2
     conv3 = out * out * 10 * 10 * 2
     return 3 * (conv1 + conv2 + conv3) - conv1
+
+
+@contextlib.contextmanager
+def _products_in_one_piece():
+    saved = layers.SMALL_PRODUCT
+    layers.SMALL_PRODUCT = 10 ** 18
+    try:
+        yield
+    finally:
+        layers.SMALL_PRODUCT = saved
 
 
 def torch_model(numpy_model):
@@ -135,6 +147,15 @@ def main() -> None:
     default_time = statistics.median(
         _timed(torch_epoch, torch_net, torch_opt, torch_images, torch_labels,
                rng_again.permutation(len(images))) for _ in range(EPOCHS))
+    # The same NumPy epochs with every product in one piece: what the small-matrix pieces
+    # (helpers/layers.py, SMALL_PRODUCT) are worth on this machine.
+    whole_times, pieces_times = [], []
+    for _ in range(EPOCHS):
+        order = rng.permutation(len(images))
+        pieces_times.append(_timed(numpy_epoch, numpy_net, numpy_opt, images, labels, order))
+        with _products_in_one_piece():
+            whole_times.append(_timed(numpy_epoch, numpy_net, numpy_opt, images, labels, order))
+    whole_time = statistics.median(whole_times) / statistics.median(pieces_times) * numpy_time
     rate = matmul_rate()
     achieved = flops_per_image() * len(images) / numpy_time / 1e9
     rows = [
@@ -144,6 +165,8 @@ def main() -> None:
          f"{torch_time:.2f} s", ""),
         ("NumPy time / PyTorch time (both 1 thread)", f"{numpy_time / torch_time:.2f}x",
          "<= 0.4x"),
+        ("NumPy epoch with each product in one piece (no small-matrix kernels)",
+         f"{whole_time:.2f} s", ""),
         (f"PyTorch epoch with its default {default_threads} threads", f"{default_time:.2f} s", ""),
         ("NumPy (1 thread) / PyTorch (default threads)", f"{numpy_time / default_time:.2f}x",
          "<= 0.4x"),
