@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 import nbformat
+from _report import publish  # bench/_report.py, beside this script
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "notebooks.md"
 REPEATS = 7
 
 TIME_REDRAWS = f"""
@@ -84,10 +84,7 @@ def main() -> None:
     seconds = time_import()
     lines.append(f"| `import helpers` (median of 5) | {seconds * 1000:.0f} ms | < 300 ms "
                  f"{'ok' if seconds < 0.3 else 'MISSED'} |")
-    table = "\n".join(lines)
-    print(table)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("# Notebook speed (written by bench/notebooks.py)\n\n" + table + "\n")
+    publish(__file__, "Notebook speed", "\n".join(lines))
 
 
 if __name__ == "__main__":

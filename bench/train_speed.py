@@ -24,12 +24,13 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _report import publish  # noqa: E402  (bench/_report.py, beside this script)
+
 from helpers import layers  # noqa: E402
 from helpers.data import load_mnist  # noqa: E402
 from helpers.model import Adam, session1_model  # noqa: E402
 
 EPOCHS = 3
-RESULTS = ROOT / "bench" / "results" / "train_speed.md"
 
 
 def matmul_rate(size: int = 1024, repeats: int = 5) -> float:
@@ -179,10 +180,7 @@ def main() -> None:
     lines += ["", "Where NumPy's epoch goes (share of profiled time):", ""]
     lines += [f"- {name}: {share:.0%}" for name, share in
               profile_epoch(images, labels, rng.permutation(len(images)))]
-    table = "\n".join(lines)
-    print(table)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("# Training speed (written by bench/train_speed.py)\n\n" + table + "\n")
+    publish(__file__, "Training speed", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def _dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
 def _dense_backward(dout: np.ndarray, cache, need_dx: bool):
     """Gradients of _dense_forward: dx (N, H, W, C) channels-first in memory, dw, db."""
     (n, h, width, c), x_c, w_c = cache
-    f = len(w_c[0])
+    f = w_c.shape[1]
     dout2 = dout.reshape(n, f)
     dw = np.matmul(dout2.T, x_c)  # (C, F, H*W)
     dw = dw.transpose(2, 0, 1).reshape(h, width, c, f)

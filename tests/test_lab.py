@@ -11,24 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import free_port, http_status
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, OSError):
-        return 0  # not listening yet
 
 
 def other_address() -> str | None:
@@ -55,7 +40,7 @@ def lab(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while status(f"{base}/api/status?token={token}") != 200:
+        while http_status(f"{base}/api/status?token={token}") != 200:
             assert process.poll() is None, "make lab exited before serving"
             assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
             time.sleep(0.3)
@@ -75,9 +60,9 @@ def lab(tmp_path):
 
 def test_make_lab_needs_the_token_and_listens_on_loopback_only(lab):
     base, token, port = lab
-    assert status(f"{base}/api/contents/notebooks?token={token}") == 200
-    assert status(f"{base}/api/contents/notebooks") == 403
-    assert status(f"{base}/api/contents/notebooks?token=wrong") == 403
+    assert http_status(f"{base}/api/contents/notebooks?token={token}") == 200
+    assert http_status(f"{base}/api/contents/notebooks") == 403
+    assert http_status(f"{base}/api/contents/notebooks?token=wrong") == 403
     address = other_address()
     if address:
         with pytest.raises(OSError):
