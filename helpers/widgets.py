@@ -9,6 +9,11 @@ repr, which it compares.
     view = live_figure(draw, temperature=FloatSlider(...))
     view            # last line of a cell shows controls + picture
     view.redraw()   # what a control change calls; returns seconds taken
+    view.show_at({"temperature": 0.5}, {"temperature": 2.0})   # static pictures, saved
+
+A widget's picture lives in the kernel: a reader of the saved notebook (or of its HTML
+edition) sees nothing where the live view was. ``show_at`` draws the same view at a few
+settings as ordinary outputs, which are saved with the notebook.
 
 ``draw(fig, **values)`` receives a cleared figure and the controls' current values.
 """
@@ -76,6 +81,39 @@ class LiveView(widgets.VBox):
     def _on_change(self, _change) -> None:
         self.redraw()
 
+    def settings(self, setting: dict) -> dict:
+        """The controls' values with ``setting`` (name -> value) put over them.
+
+        Raises ValueError naming any name that is not one of the controls.
+        """
+        if not isinstance(setting, dict):
+            raise ValueError(f"a setting is a dict of control values, e.g. "
+                             f"{{{next(iter(self.controls))!r}: ...}}; got {setting!r}.")
+        unknown = sorted(set(setting) - set(self.controls))
+        if unknown:
+            raise ValueError(f"no control named {', '.join(map(repr, unknown))}; this view's "
+                             f"controls are {', '.join(self.controls)}.")
+        return {**self.values(), **setting}
+
+    def render_static(self, values: dict):
+        """One static output (an IPython display object) for ``values``."""
+        raise NotImplementedError
+
+    def show_at(self, *settings: dict) -> None:
+        """Display the view at each setting as a caption and a static picture.
+
+        The live view is not changed. Each setting is a dict naming some controls, e.g.
+        ``{"temperature": 2.0}``; the others keep their current values.
+        """
+        from IPython.display import Markdown, display
+
+        if not settings:
+            raise ValueError("give at least one setting, e.g. show_at({'x': 1.0}).")
+        for setting in settings:
+            values = self.settings(setting)
+            caption = ", ".join(f"{name} = {value}" for name, value in setting.items())
+            display(Markdown(f"**{caption}**"), self.render_static(values))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(controls: {', '.join(self.controls)})"
 
@@ -105,6 +143,17 @@ class LiveFigure(LiveView):
         self.figure.clear()
         self.draw_function(self.figure, **values)
         self.image.value = figure_png(self.figure, dpi=self.dpi)
+
+    def static_png(self, values: dict) -> bytes:
+        """The picture for ``values``, drawn on a figure of its own (the live one is kept)."""
+        figure = Figure(figsize=self.figure.get_size_inches(), layout="constrained")
+        self.draw_function(figure, **values)
+        return figure_png(figure, dpi=self.dpi)
+
+    def render_static(self, values: dict):
+        from IPython.display import Image
+
+        return Image(data=self.static_png(values), format="png")
 
 
 def live_figure(draw: Callable[..., None], figsize=(6.0, 3.5), dpi: int = 90,
@@ -138,6 +187,11 @@ class LiveHTML(LiveView):
 
     def paint(self, values: dict) -> None:
         self.html.value = self.render_function(**values)
+
+    def render_static(self, values: dict):
+        from IPython.display import HTML
+
+        return HTML(self.render_function(**values))
 
 
 def live_html(render: Callable[..., str], stepper: str | None = None, **controls) -> LiveHTML:
