@@ -123,3 +123,28 @@ def test_readme_gives_the_two_commands_and_the_makefile_has_them():
         assert re.search(rf"^{target}:", makefile, re.M), f"Makefile lacks `{target}`"
     assert "make lab" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_environment_check_shows_the_learner_set_and_the_test_set_only_when_asked():
+    learner = [check.name.lower() for check in env_check.package_checks()]
+    dev = [check.name.lower() for check in env_check.package_checks("dev")]
+    assert "numpy" in learner and not set(TEST_TOOLS) & set(learner)
+    assert set(TEST_TOOLS) <= set(dev) and set(learner) <= set(dev)
+
+
+def test_environment_check_says_which_package_is_missing_and_what_to_run(monkeypatch):
+    real_version = env_check.metadata.version
+
+    def version(name):
+        if name.lower() in ("numpy", "ruff"):
+            raise env_check.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(env_check.metadata, "version", version)
+    numpy_line = next(line for line in env_check.report().splitlines()
+                      if line.startswith("numpy "))
+    assert numpy_line.split()[1:] == ["missing", "PROBLEM:", "run", "`make", "venv`", "again"]
+    assert env_check.report().endswith("Something is off: see the lines above.")
+    ruff_line = next(line for line in env_check.report("dev").splitlines()
+                     if line.startswith("ruff "))
+    assert "missing" in ruff_line and "`make dev-venv`" in ruff_line
