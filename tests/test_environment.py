@@ -122,6 +122,8 @@ def test_readme_gives_the_two_commands_and_the_makefile_has_them():
     for target in ("lab", "test", "venv", "html", "bench"):
         assert re.search(rf"^{target}:", makefile, re.M), f"Makefile lacks `{target}`"
     assert "make lab" in readme and "make test" in readme
+    for name in (LEARNER_LOCK, DEV_LOCK, "environment.yml", "postBuild", "make dev-venv"):
+        assert f"`{name}`" in readme, f"README.md does not say what `{name}` is"
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
