@@ -15,20 +15,26 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: venv dev-venv lab test lint notebooks html bench clean
 
+# Create the virtual environment, install one lock into it, then the course's own package.
+define setup
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -r $(1)
+	$(PIP) --no-deps -e .
+endef
+
 venv: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.lock
-	$(PIP) --no-deps -e .
+	$(call setup,requirements.lock)
 	touch $(STAMP)
 
-# The test tools (pytest, nbval, hypothesis, ruff, Playwright) on top of the learner's set.
+# The learner's set plus the test tools (pytest, nbval, hypothesis, ruff, Playwright), in one
+# pip run: requirements-dev.lock pins the learner's set too, at the same versions.
 dev-venv: $(DEV_STAMP)
 
-$(DEV_STAMP): $(STAMP) requirements-dev.lock
-	$(PIP) -r requirements-dev.lock
-	touch $(DEV_STAMP)
+$(DEV_STAMP): requirements-dev.lock requirements.lock pyproject.toml
+	$(call setup,requirements-dev.lock)
+	touch $(STAMP) $(DEV_STAMP)
 
 # JupyterLab on 127.0.0.1 only, with Jupyter's random token (printed in the URL below).
 lab: venv
