@@ -1,30 +1,47 @@
 # The course's commands. `make lab` opens the course; `make test` runs every test.
-# Each target sets up the virtual environment first if it is missing or stale.
+# Each target sets up the virtual environment first if it is missing or stale: the learner's
+# set (requirements.lock) for every target, plus the test set (requirements-dev.lock) for
+# `make test` and `make lint` only.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PORT   ?= 8888
 LAB_FLAGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv lab test lint notebooks html bench clean
+.PHONY: venv dev-venv lab test lint notebooks html bench clean
+
+# Create the virtual environment, install one lock into it, then the course's own package.
+define setup
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -r $(1)
+	$(PIP) --no-deps -e .
+endef
 
 venv: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(call setup,requirements.lock)
 	touch $(STAMP)
+
+# The learner's set plus the test tools (pytest, nbval, hypothesis, ruff, Playwright), in one
+# pip run: requirements-dev.lock pins the learner's set too, at the same versions.
+dev-venv: $(DEV_STAMP)
+
+$(DEV_STAMP): requirements-dev.lock requirements.lock pyproject.toml
+	$(call setup,requirements-dev.lock)
+	touch $(STAMP) $(DEV_STAMP)
 
 # JupyterLab on 127.0.0.1 only, with Jupyter's random token (printed in the URL below).
 lab: venv
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_FLAGS)
 
-lint: venv
+lint: dev-venv
 	$(BIN)/ruff check helpers tests notebooks bench scripts
 
 # Unit tests, every notebook under strict nbval, and the browser test, in one pytest run.

@@ -23,7 +23,7 @@ class PackageCheck:
 
 
 def package_checks(extra: str | None = None) -> list[PackageCheck]:
-    """Check every dependency the course declares (``extra="dev"``: the test tools too)."""
+    """Check the learner's set the course declares (``extra="dev"``: the test tools too)."""
     checks = []
     for text in metadata.requires(DISTRIBUTION) or []:
         requirement = Requirement(text)
@@ -44,9 +44,10 @@ def report(extra: str | None = None) -> str:
     python_ok = sys.version_info[:2] >= MIN_PYTHON
     lines = [f"{'Python':<14} {'>= %d.%d' % MIN_PYTHON:<18} {'ok' if python_ok else 'TOO OLD'}"]
     checks = package_checks(extra)
+    fix = "make dev-venv" if extra else "make venv"
     for check in checks:
         shown = check.installed or "missing"
-        verdict = "ok" if check.ok else "PROBLEM: run `make venv` again"
+        verdict = "ok" if check.ok else f"PROBLEM: run `{fix}` again"
         lines.append(f"{check.name:<14} {shown:<18} {verdict}")
     all_ok = python_ok and all(check.ok for check in checks)
     lines.append("All set." if all_ok else "Something is off: see the lines above.")

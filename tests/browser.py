@@ -35,7 +35,7 @@ def missing_browser() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "Playwright is not installed: browser tests skipped (run `make venv`)"
+        return "Playwright is not installed: browser tests skipped (run `make dev-venv`)"
     return None
 
 
