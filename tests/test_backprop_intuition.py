@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from helpers import backprop_intuition as bi
@@ -44,11 +45,24 @@ def test_where_descent_crawls_zigzags_and_diverges():
     assert verdict(0.21) == ("diverges", True)
 
 
-@pytest.mark.parametrize("lr", [0.01, 0.15, 0.21])
-def test_descent_drawing(lr):
-    fig = Figure()
+@pytest.mark.parametrize("lr, title", [
+    (0.09, "learning rate 0.090: converges (loss after 25 steps 0.0303)"),
+    (0.15, "learning rate 0.150: converges, zigzagging (loss after 25 steps 0.001)"),
+    (0.21, "learning rate 0.210: diverges, zigzagging (loss after 25 steps 710)"),
+])
+def test_descent_drawing(lr, title):
+    """Notebook 04's three pictures: their titles, and every label inside the figure."""
+    fig = Figure(figsize=(5.5, 3.4), layout="constrained")
+    FigureCanvasAgg(fig)
     bi.draw_descent(fig, lr)
-    assert len(fig.axes) == 1
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_title() == title
+    renderer = fig.canvas.get_renderer()
+    for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+        box = label.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0, label.get_text()
+        assert box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, label.get_text()
 
 
 def test_nudges_are_minus_the_gradient_of_one_examples_loss():
@@ -68,6 +82,10 @@ def test_the_notebooks_nudges_for_the_course_defaults():
     assert [(name, round(value, 4)) for name, value in wanted[:3]] == [
         ("bout", 0.0264), ("wout[0,0]", 0.0236), ("wout[2,0]", 0.0208)]
     assert all(value == 0 for name, value in wanted if name.startswith(("wh[1,", "wh[3,")))
+    names, table = bi.nudge_table(bt.COURSE_DEFAULT_INIT, bt.X, bt.Y)
+    bout = table[names.index("bout")]
+    assert f"{bout.sum() * bt.LEARNING_RATE:+.6f}" == "-0.006600"
+    assert bout[0] > 0 and bout[1] > 0 and bout[2] < 0  # samples 1, 2 pull up, 3 down
 
 
 def test_chain_rule_three_ways_agree():
@@ -80,7 +98,8 @@ def test_chain_rule_three_ways_agree():
     numeric = numerical_gradient(lambda: bi.chain_cost(w1[0], *args[1:]), w1)[0]
     assert by_hand == pytest.approx(values[0].grad, rel=1e-9)
     assert by_hand == pytest.approx(numeric, rel=1e-6)
-    assert f"{by_hand:.8f}" == "-0.03365752"  # notebook 04's three ways, to eight places
+    # Notebook 04's three ways agree to eight places.
+    assert f"{by_hand:.8f}" == f"{values[0].grad:.8f}" == f"{numeric:.8f}" == "-0.03365752"
 
 
 def test_video_embed_links_the_lesson_video():
