@@ -186,11 +186,15 @@ def _one_pass(init: dict, lr: float) -> tuple[dict, dict]:
     return q, updated
 
 
+def _check_learning_rate(lr) -> None:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+        raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
+
+
 def compute_tables(initial: dict, lr: float = LEARNING_RATE) -> Tables:
     """Run steps 0 to 11 once, keeping every quantity after every step."""
     init = check_initial_values(initial)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
-        raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
+    _check_learning_rate(lr)
     before, updated = _one_pass(init, lr)
     tables = Tables(init, lr)
     state: dict = {}
@@ -223,9 +227,10 @@ def train(initial: dict, epochs: int, lr: float = LEARNING_RATE) -> tuple[list, 
     Returns (the loss before each epoch and after the last, the final output (3, 1)).
     """
     params = check_initial_values(initial)
+    _check_learning_rate(lr)
     losses = []
     for _ in range(epochs):
         losses.append(loss(params))
-        params = {name: compute_tables(params, lr).snapshots[11][name] for name in SHAPES}
+        params = _one_pass(params, lr)[1]
     losses.append(loss(params))
     return losses, forward(params)["output"]

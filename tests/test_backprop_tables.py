@@ -106,3 +106,18 @@ def test_huge_initial_values_do_not_overflow():
     huge = {**FIXED, "bh": [[1e4, -1e4, 0.0]]}
     final = bt.compute_tables(huge).snapshots[11]
     assert all(np.all(np.isfinite(v)) for v in final.values())
+
+
+def test_notebook_05_numbers_for_the_course_defaults():
+    """The numbers notebook 05 prints and its prose states, for the saved default values."""
+    tables = bt.compute_tables(bt.COURSE_DEFAULT_INIT)
+    updates = bt.article_updates(tables)
+    assert np.round(updates["wout"].ravel(), 5).tolist() == [-0.00538, -0.00577, -0.00577]
+    assert np.round(updates["wout"].ravel() * 0.1, 5).tolist() == [-0.00054, -0.00058, -0.00058]
+    losses, output = bt.train(bt.COURSE_DEFAULT_INIT, epochs=2000, lr=0.5)
+    assert f"{losses[0]:.4f} -> {losses[-1]:.4f}" == "0.3789 -> 0.0012"
+    assert np.round(output.ravel(), 3).tolist() == [0.979, 0.974, 0.036]
+    # "With the article's learning rate of 0.1 the same descent is five times slower."
+    slow, _ = bt.train(bt.COURSE_DEFAULT_INIT, epochs=10_500, lr=0.1)
+    passes = int(np.argmax(np.array(slow) <= losses[-1]))
+    assert passes == 9961 and round(passes / 2000) == 5

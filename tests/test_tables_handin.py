@@ -195,3 +195,16 @@ def test_older_hand_ins_with_fixed_decimals_are_still_read():
     assert th.verify_handin(text).ok
     value = th.format_number(tables.snapshots[5]["E"][0, 0])
     assert not th.verify_handin(text.replace(f"| {value} |", "| 0.5 |", 1)).ok
+
+
+def test_notebook_05_step_pictures_for_the_course_defaults():
+    """The numbers notebook 05's prose reads off its step 9 and step 10 pictures."""
+    tables = bt.compute_tables(bt.COURSE_DEFAULT_INIT)
+    step9, step10 = th.step_html(tables, 9), th.step_html(tables, 10)
+    d_hidden = tables.snapshots[9]["d_hiddenlayer"]
+    assert th.format_number(np.abs(d_hidden).min()) == "0.00016975"
+    assert "0.00016975" in step9 and "0.63696 0.26979" in step9
+    assert "0.63702 0.27045" in step10
+    change = np.abs(tables.snapshots[10]["wh"] - tables.snapshots[9]["wh"]).min()
+    assert f"{change:.6f}" == "0.000062"
+    assert "0.63696" not in step10
