@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.autodiff import sigmoid
-from helpers.backprop_tables import SHAPES, autodiff_gradients
+from helpers.backprop_tables import SHAPES, autodiff_gradients, check_samples
 
 # -- video embeds ----------------------------------------------------------------------------
 VIDEOS = {
@@ -101,7 +101,7 @@ def nudges(params: dict, x, y) -> list[tuple[str, float]]:
 
     Returns (name, wanted change) pairs, largest first.
     """
-    grads = autodiff_gradients(params, np.reshape(x, (1, 4)), np.reshape(y, (1, 1)))
+    grads = autodiff_gradients(params, x, y)
     wanted = [(label, -value) for label, value in _labelled(grads)]
     return sorted(wanted, key=lambda item: -abs(item[1]))
 
@@ -126,8 +126,7 @@ def nudge_table(params: dict, inputs, targets) -> tuple[list[str], np.ndarray]:
 
     inputs (n_examples, 4), targets (n_examples,) or (n_examples, 1).
     """
-    inputs = np.asarray(inputs, dtype=float).reshape(-1, 4)
-    targets = np.asarray(targets, dtype=float).reshape(len(inputs), 1)
+    inputs, targets = check_samples(inputs, targets)
     columns = [_labelled(autodiff_gradients(params, x[None], y[None]))
                for x, y in zip(inputs, targets, strict=True)]
     names = [label for label, _ in columns[0]]

@@ -186,6 +186,25 @@ def _one_pass(init: dict, lr: float) -> tuple[dict, dict]:
     return q, updated
 
 
+def check_samples(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs x as (n, 4) and targets y as (n, 1) float arrays; one sample may be given flat
+    (x of 4 numbers, y a number). Raises ``InitialValuesError`` saying what does not fit."""
+    try:
+        x, y = np.array(x, dtype=np.float64), np.array(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InitialValuesError("inputs and targets must be numbers.") from None
+    x = x.reshape(1, -1) if x.ndim == 1 else x
+    if x.ndim != 2 or x.shape[1] != 4:
+        raise InitialValuesError(f"inputs must be rows of 4 numbers (shape (n, 4)), got shape "
+                                 f"{x.shape}.")
+    if y.size != x.shape[0]:
+        raise InitialValuesError(f"{x.shape[0]} input rows need {x.shape[0]} targets, got "
+                                 f"{y.size}.")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise InitialValuesError("inputs and targets contain NaN or infinity.")
+    return x, y.reshape(-1, 1)
+
+
 def _check_learning_rate(lr) -> None:
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
         raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
@@ -214,8 +233,9 @@ def article_updates(tables: Tables) -> dict:
 def autodiff_gradients(params: dict, x: np.ndarray = X, y: np.ndarray = Y) -> dict:
     """dL/dparam for every parameter (each of its shape in SHAPES), by the course's autodiff
     engine, for the samples x (n, 4) with targets y (n, 1)."""
-    nodes = {name: np.vectorize(Value, otypes=[object])(np.asarray(params[name], np.float64))
-             for name in SHAPES}
+    params = check_initial_values(params)
+    x, y = check_samples(x, y)
+    nodes = {name: np.vectorize(Value, otypes=[object])(params[name]) for name in SHAPES}
     loss(nodes, x, y).backward()
     return {name: np.vectorize(lambda node: node.grad, otypes=[np.float64])(nodes[name])
             for name in SHAPES}

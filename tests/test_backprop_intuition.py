@@ -126,3 +126,19 @@ def test_graph_shows_negative_zero_as_zero():
     out.backward()
     fig = draw_graph(out)
     assert "-0" not in [t.get_text().split("\n")[-1] for t in fig.axes[0].texts]
+
+
+@pytest.mark.parametrize("x, y, message", [
+    ([1, 0, 1], 1.0, r"rows of 4 numbers .* got shape \(1, 3\)"),
+    ([1, 0, 1, 0], [1.0, 0.0], "1 input rows need 1 targets, got 2"),
+    ([1, 0, "one", 0], 1.0, "must be numbers"),
+    ([1, 0, np.nan, 0], 1.0, "NaN"),
+])
+def test_bad_samples_are_explained(x, y, message):
+    with pytest.raises(bt.InitialValuesError, match=message):
+        bi.nudges(bt.COURSE_DEFAULT_INIT, x, y)
+
+
+def test_bad_weights_for_nudges_are_explained():
+    with pytest.raises(bt.InitialValuesError, match="wh must have shape"):
+        bi.nudges({**bt.COURSE_DEFAULT_INIT, "wh": np.zeros((3, 3))}, bt.X[0], 1.0)
