@@ -83,3 +83,11 @@ def test_one_sigmoid_for_numbers_arrays_and_values():
     assert Value(2.0).sigmoid().data == sigmoid(2.0)
     nodes = sigmoid(np.array([[Value(-2.0), Value(2.0)]], dtype=object))
     assert [v.data for v in nodes[0]] == pytest.approx(expected[1:4:2], rel=1e-15)
+
+
+def test_the_engine_is_short_enough_to_read():
+    """Notebook 04 calls it "under two hundred lines with its comments"."""
+    from pathlib import Path
+
+    import helpers.autodiff
+    assert len(Path(helpers.autodiff.__file__).read_text().splitlines()) < 200
