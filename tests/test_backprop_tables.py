@@ -114,6 +114,12 @@ def test_notebook_05_numbers_for_the_course_defaults():
     updates = bt.article_updates(tables)
     assert np.round(updates["wout"].ravel(), 5).tolist() == [-0.00538, -0.00577, -0.00577]
     assert np.round(updates["wout"].ravel() * 0.1, 5).tolist() == [-0.00054, -0.00058, -0.00058]
+    params = {name: value.copy() for name, value in tables.initial.items()}
+    engine = bt.autodiff_gradients(params)
+    for name in bt.SHAPES:  # the table of section 3: "< 1e-8" and "< 1e-7" in every row
+        numeric = numerical_gradient(lambda: bt.loss(params), params[name])
+        assert np.abs(updates[name] + 0.1 * numeric).max() < 1e-8
+        assert relative_error(engine[name], numeric) < 1e-7
     losses, output = bt.train(bt.COURSE_DEFAULT_INIT, epochs=2000, lr=0.5)
     assert f"{losses[0]:.4f} -> {losses[-1]:.4f}" == "0.3789 -> 0.0012"
     assert np.round(output.ravel(), 3).tolist() == [0.979, 0.974, 0.036]
