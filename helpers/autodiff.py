@@ -14,6 +14,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+
+def sigmoid(z):
+    """1 / (1 + exp(-z)), elementwise, written so that no value of z overflows.
+
+    z: a number or an array of any shape (the result has the same shape). A ``Value``, or an
+    array of them, goes through ``Value.sigmoid`` so that gradients can flow back.
+    """
+    if isinstance(z, Value):
+        return z.sigmoid()
+    if isinstance(z, np.ndarray) and z.dtype == object:
+        return np.vectorize(sigmoid, otypes=[object])(z)
+    return np.exp(-np.logaddexp(0.0, -z))
+
 
 class Value:
     """A number in a computation graph, with the gradient of the final output after backward().
@@ -115,8 +130,7 @@ class Value:
         return out
 
     def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)) if self.data >= 0
-                    else math.exp(self.data) / (1 + math.exp(self.data)), (self,), "sigmoid")
+        out = Value(sigmoid(self.data), (self,), "sigmoid")
 
         def backward():
             self.grad += out.data * (1 - out.data) * out.grad

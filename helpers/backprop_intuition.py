@@ -7,7 +7,8 @@ import html
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.autodiff import Value
+from helpers.autodiff import sigmoid
+from helpers.backprop_tables import SHAPES, autodiff_gradients, check_samples
 
 # -- video embeds ----------------------------------------------------------------------------
 VIDEOS = {
@@ -49,6 +50,24 @@ def descend(learning_rate: float, steps: int = 25, start=START) -> np.ndarray:
     return np.array(path)
 
 
+def descent_verdict(learning_rate: float, steps: int = 25) -> tuple[str, bool]:
+    """(verdict, zigzags) for descent at ``learning_rate``: the verdict is "diverges" (each
+    step lands further across the valley than the last), "too slow" (loss still above 0.05
+    after ``steps``) or "converges"; zigzags is True if the path crosses the valley floor
+    (b = 0.5) from one side to the other.
+
+    In b the step multiplies the distance to the floor by 1 - 10 lr: it changes sign past
+    lr = 0.1 and grows past lr = 0.2.
+    """
+    path = descend(learning_rate, steps)
+    final = valley_loss(*path[-1])
+    across = path[:, 1] - CENTRE[1]
+    zigzags = bool(np.any(across[:-1] * across[1:] < 0))
+    verdict = ("diverges" if abs(across[1]) > abs(across[0]) else
+               "too slow" if final > 0.05 else "converges")
+    return verdict, zigzags
+
+
 def draw_descent(fig, learning_rate: float) -> None:
     """Contours of the valley and the path gradient descent takes at ``learning_rate``."""
     ax = fig.add_subplot()
@@ -59,37 +78,31 @@ def draw_descent(fig, learning_rate: float) -> None:
     shown = path[np.all(np.abs(path) < 10, axis=1)]
     ax.plot(shown[:, 0], shown[:, 1], "-o", color="#d2553c", markersize=3, linewidth=1)
     ax.plot(*CENTRE, "k*", markersize=10)
-    final = valley_loss(*path[-1])
-    verdict = ("diverges" if final > valley_loss(*START) else
-               "too slow" if final > 0.05 else "converges")
+    verdict, zigzags = descent_verdict(learning_rate)
     ax.set_xlim(-2, 3)
     ax.set_ylim(-0.8, 1.8)
     ax.set_xlabel("weight a")
     ax.set_ylabel("weight b")
-    ax.set_title(f"learning rate {learning_rate:.3f}: {verdict} (loss after 25 steps "
-                 f"{final:.3g})", fontsize=9)
+    ax.set_title(f"learning rate {learning_rate:.3f}: {verdict}"
+                 f"{', zigzagging' if zigzags else ''} (loss after 25 steps "
+                 f"{valley_loss(*path[-1]):.3g})", fontsize=9)
 
 
 # -- video 3: the nudges one example asks for ------------------------------------------------
+def _labelled(arrays: dict) -> list[tuple[str, float]]:
+    """(label, value) for every entry of wh, bh, wout, bout, row-major: "wh[0,1]", ..., "bout"."""
+    return [(f"{name}[{i},{j}]" if arrays[name].size > 1 else name, float(value))
+            for name in SHAPES for (i, j), value in np.ndenumerate(arrays[name])]
+
+
 def nudges(params: dict, x, y) -> list[tuple[str, float]]:
-    """For one example, the change each weight and bias "wants": -dL/dparam, with
-    L = ½ (y - output)², in the article's network (wh 4x3, bh 1x3, wout 3x1, bout 1x1).
+    """For one example, x (4,) with target y, the change each weight and bias "wants":
+    minus the gradient of that example's loss ½ (y - output)², in the article's network.
 
     Returns (name, wanted change) pairs, largest first.
     """
-    nodes = {name: np.vectorize(lambda v, n=name: Value(v, label=n), otypes=[object])(value)
-             for name, value in params.items()}
-    hidden = [(sum((float(x[k]) * nodes["wh"][k, j] for k in range(len(x))), Value(0.0))
-               + nodes["bh"][0, j]).sigmoid() for j in range(nodes["wh"].shape[1])]
-    out = (sum((h * nodes["wout"][j, 0] for j, h in enumerate(hidden)), Value(0.0))
-           + nodes["bout"][0, 0]).sigmoid()
-    loss = 0.5 * (float(y) - out) ** 2
-    loss.backward()
-    wanted = []
-    for name, array in nodes.items():
-        for index, node in np.ndenumerate(array):
-            label = f"{name}[{index[0]},{index[1]}]" if array.size > 1 else name
-            wanted.append((label, -node.grad))
+    grads = autodiff_gradients(params, x, y)
+    wanted = [(label, -value) for label, value in _labelled(grads)]
     return sorted(wanted, key=lambda item: -abs(item[1]))
 
 
@@ -113,13 +126,11 @@ def nudge_table(params: dict, inputs, targets) -> tuple[list[str], np.ndarray]:
 
     inputs (n_examples, 4), targets (n_examples,) or (n_examples, 1).
     """
-    targets = np.asarray(targets, dtype=float).reshape(len(inputs))
-    columns = []
-    for x, y in zip(inputs, targets, strict=True):
-        columns.append(dict(nudges(params, x, y)))
-    names = list(columns[0])
-    names.sort(key=lambda n: (["wh", "bh", "wout", "bout"].index(n.split("[")[0]), n))
-    return names, np.array([[column[n] for column in columns] for n in names])
+    inputs, targets = check_samples(inputs, targets)
+    columns = [_labelled(autodiff_gradients(params, x[None], y[None]))
+               for x, y in zip(inputs, targets, strict=True)]
+    names = [label for label, _ in columns[0]]
+    return names, -np.array([[value for _, value in column] for column in columns]).T
 
 
 def plot_nudge_table(names: list[str], wanted: np.ndarray, title: str = ""):
@@ -139,19 +150,11 @@ def plot_nudge_table(names: list[str], wanted: np.ndarray, title: str = ""):
 
 
 # -- video 4: the chain rule on a chain of single neurons ------------------------------------
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
 def chain_cost(w1, b1, w2, b2, x, y):
     """C = (a2 - y)² for a0 = x, a1 = σ(w1 a0 + b1), a2 = σ(w2 a1 + b2). Works on floats
     and on autodiff Values."""
-    if isinstance(w1, Value):
-        a1 = (w1 * x + b1).sigmoid()
-        a2 = (w2 * a1 + b2).sigmoid()
-        return (a2 - y) ** 2
-    a1 = sigmoid(w1 * x + b1)
-    return (sigmoid(w2 * a1 + b2) - y) ** 2
+    a2 = sigmoid(w2 * sigmoid(w1 * x + b1) + b2)
+    return (a2 - y) ** 2
 
 
 def chain_dcost_dw1(w1, b1, w2, b2, x, y) -> float:

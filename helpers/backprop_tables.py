@@ -1,4 +1,4 @@
-"""Assignment 2, part 1: the step-by-step backpropagation tables, computed, exported and checked.
+"""Assignment 2, part 1: the step-by-step backpropagation tables, and the maths behind them.
 
 The network of the "neural network from scratch in Python and R" article (Analytics Vidhya,
 2017): 3 samples of 4 features, one hidden layer of 3 sigmoid neurons, one sigmoid output,
@@ -12,22 +12,20 @@ learning rate 0.1. Steps 0 to 11 walk one forward and one backward pass:
     5  E = y - output                     11 bout += sum(d_output).lr; bh += sum(d_hidden).lr
 
 Array shapes: X (3, 4), y (3, 1), wh (4, 3), bh (1, 3), wout (3, 1), bout (1, 1).
+The network's forward pass is written once, in ``forward``; the loss, the tables, the autodiff
+gradients and training all call it. Writing, reading and checking a hand-in is in
+``helpers.tables_handin``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import numbers
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
+
+from helpers.autodiff import Value, sigmoid
 
 X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)
 Y = np.array([[1], [1], [0]], dtype=np.float64)
@@ -139,11 +137,6 @@ def check_initial_values(values) -> dict:
     return checked
 
 
-def sigmoid(z):
-    """1 / (1 + exp(-z)), written so that no value of z overflows."""
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 @dataclass
 class Tables:
     """The quantities after each step: ``snapshots[s][column]`` is a 2-D array, for s in 0..11.
@@ -156,54 +149,79 @@ class Tables:
     snapshots: list = field(default_factory=list)
 
 
+def forward(params: dict, x: np.ndarray = X) -> dict:
+    """The network's forward pass (steps 2 to 4) for inputs x (n, 4).
+
+    Returns hidden_layer_input (n, 3), hidden_layer_activations (n, 3) and output (n, 1).
+    ``params`` may hold float arrays, or object arrays of autodiff ``Value``s.
+    """
+    hidden_input = x @ params["wh"] + params["bh"]
+    hidden = sigmoid(hidden_input)
+    return {"hidden_layer_input": hidden_input, "hidden_layer_activations": hidden,
+            "output": sigmoid(hidden @ params["wout"] + params["bout"])}
+
+
+def loss(params: dict, x: np.ndarray = X, y: np.ndarray = Y):
+    """L = ½ Σ (y - output)² over the samples x (n, 4) with targets y (n, 1).
+
+    A float; a ``Value`` (ready for ``backward()``) when ``params`` hold Values.
+    """
+    total = 0.5 * ((y - forward(params, x)["output"]) ** 2).sum()
+    return total if isinstance(total, Value) else float(total)
+
+
+def _one_pass(init: dict, lr: float) -> tuple[dict, dict]:
+    """Steps 2 to 11: (every quantity before the updates, the updated weights and biases)."""
+    q = {"X": X, "y": Y, **init, **forward(init)}
+    q["E"] = q["y"] - q["output"]
+    q["slope_output_layer"] = q["output"] * (1 - q["output"])
+    q["slope_hidden_layer"] = q["hidden_layer_activations"] * (1 - q["hidden_layer_activations"])
+    q["d_output"] = q["E"] * q["slope_output_layer"]
+    q["error_at_hidden_layer"] = q["d_output"] @ q["wout"].T
+    q["d_hiddenlayer"] = q["error_at_hidden_layer"] * q["slope_hidden_layer"]
+    updated = {"wout": q["wout"] + q["hidden_layer_activations"].T @ q["d_output"] * lr,
+               "wh": q["wh"] + q["X"].T @ q["d_hiddenlayer"] * lr,
+               "bout": q["bout"] + q["d_output"].sum(axis=0, keepdims=True) * lr,
+               "bh": q["bh"] + q["d_hiddenlayer"].sum(axis=0, keepdims=True) * lr}
+    return q, updated
+
+
+def check_samples(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs x as (n, 4) and targets y as (n, 1) float arrays; one sample may be given flat
+    (x of 4 numbers, y a number). Raises ``InitialValuesError`` saying what does not fit."""
+    try:
+        x, y = np.array(x, dtype=np.float64), np.array(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InitialValuesError("inputs and targets must be numbers.") from None
+    x = x.reshape(1, -1) if x.ndim == 1 else x
+    if x.ndim != 2 or x.shape[1] != 4:
+        raise InitialValuesError(f"inputs must be rows of 4 numbers (shape (n, 4)), got shape "
+                                 f"{x.shape}.")
+    if y.size != x.shape[0]:
+        raise InitialValuesError(f"{x.shape[0]} input rows need {x.shape[0]} targets, got "
+                                 f"{y.size}.")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise InitialValuesError("inputs and targets contain NaN or infinity.")
+    return x, y.reshape(-1, 1)
+
+
+def _check_learning_rate(lr) -> None:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+        raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
+
+
 def compute_tables(initial: dict, lr: float = LEARNING_RATE) -> Tables:
     """Run steps 0 to 11 once, keeping every quantity after every step."""
     init = check_initial_values(initial)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
-        raise InitialValuesError(f"the learning rate must be a finite number, got {lr!r}.")
-    q: dict = {}
+    _check_learning_rate(lr)
+    before, updated = _one_pass(init, lr)
     tables = Tables(init, lr)
-
-    def snap():
-        tables.snapshots.append({key: value.copy() for key, value in q.items()})
-
-    q["X"], q["y"] = X.copy(), Y.copy()
-    snap()
-    for name in ("wh", "bh", "wout", "bout"):
-        q[name] = init[name].copy()
-    snap()
-    q["hidden_layer_input"] = q["X"] @ q["wh"] + q["bh"]
-    snap()
-    q["hidden_layer_activations"] = sigmoid(q["hidden_layer_input"])
-    snap()
-    q["output"] = sigmoid(q["hidden_layer_activations"] @ q["wout"] + q["bout"])
-    snap()
-    q["E"] = q["y"] - q["output"]
-    snap()
-    q["slope_output_layer"] = q["output"] * (1 - q["output"])
-    q["slope_hidden_layer"] = q["hidden_layer_activations"] * (1 - q["hidden_layer_activations"])
-    snap()
-    q["d_output"] = q["E"] * q["slope_output_layer"]
-    snap()
-    q["error_at_hidden_layer"] = q["d_output"] @ q["wout"].T
-    snap()
-    q["d_hiddenlayer"] = q["error_at_hidden_layer"] * q["slope_hidden_layer"]
-    snap()
-    q["wout"] = q["wout"] + q["hidden_layer_activations"].T @ q["d_output"] * lr
-    q["wh"] = q["wh"] + q["X"].T @ q["d_hiddenlayer"] * lr
-    snap()
-    q["bout"] = q["bout"] + q["d_output"].sum(axis=0, keepdims=True) * lr
-    q["bh"] = q["bh"] + q["d_hiddenlayer"].sum(axis=0, keepdims=True) * lr
-    snap()
+    state: dict = {}
+    for step, (_, _, computed, _) in STEPS.items():
+        source = updated if step >= 10 else before
+        state.update({name: source[name] for name in computed})
+        tables.snapshots.append({name: value.copy() for name, value in state.items()})
     return tables
-
-
-# -- the loss these updates descend ------------------------------------------------------
-def loss(params: dict) -> float:
-    """L = ½ Σ (y - output)² for weights ``params`` (wh, bh, wout, bout)."""
-    hidden = sigmoid(X @ params["wh"] + params["bh"])
-    output = sigmoid(hidden @ params["wout"] + params["bout"])
-    return float(0.5 * ((Y - output) ** 2).sum())
 
 
 def article_updates(tables: Tables) -> dict:
@@ -212,338 +230,27 @@ def article_updates(tables: Tables) -> dict:
     return {name: last[name] - first[name] for name in SHAPES}
 
 
-def numerical_gradients(params: dict, h: float = 1e-6) -> dict:
-    """dL/dparam for every parameter, by central differences."""
-    grads = {}
-    for name in SHAPES:
-        grad = np.zeros_like(params[name])
-        for index in np.ndindex(grad.shape):
-            up = {k: v.copy() for k, v in params.items()}
-            down = {k: v.copy() for k, v in params.items()}
-            up[name][index] += h
-            down[name][index] -= h
-            grad[index] = (loss(up) - loss(down)) / (2 * h)
-        grads[name] = grad
-    return grads
-
-
-def autodiff_gradients(params: dict) -> dict:
-    """dL/dparam for every parameter, by the course's autodiff engine (helpers.autodiff)."""
-    from helpers.autodiff import Value
-
-    nodes = {name: [[Value(v, label=f"{name}[{i},{j}]") for j, v in enumerate(row)]
-                    for i, row in enumerate(params[name])] for name in SHAPES}
-    total = Value(0.0)
-    for x_row, y_row in zip(X, Y, strict=True):
-        hidden = [(sum((float(x_row[k]) * nodes["wh"][k][j] for k in range(4)), Value(0.0))
-                   + nodes["bh"][0][j]).sigmoid() for j in range(3)]
-        out = (sum((hidden[j] * nodes["wout"][j][0] for j in range(3)), Value(0.0))
-               + nodes["bout"][0][0]).sigmoid()
-        total = total + 0.5 * (float(y_row[0]) - out) ** 2
-    total.backward()
-    return {name: np.array([[v.grad for v in row] for row in nodes[name]]) for name in SHAPES}
+def autodiff_gradients(params: dict, x: np.ndarray = X, y: np.ndarray = Y) -> dict:
+    """dL/dparam for every parameter (each of its shape in SHAPES), by the course's autodiff
+    engine, for the samples x (n, 4) with targets y (n, 1)."""
+    params = check_initial_values(params)
+    x, y = check_samples(x, y)
+    nodes = {name: np.vectorize(Value, otypes=[object])(params[name]) for name in SHAPES}
+    loss(nodes, x, y).backward()
+    return {name: np.vectorize(lambda node: node.grad, otypes=[np.float64])(nodes[name])
+            for name in SHAPES}
 
 
 def train(initial: dict, epochs: int, lr: float = LEARNING_RATE) -> tuple[list, np.ndarray]:
-    """Repeat the one-pass update ``epochs`` times: (loss before each epoch + final, output)."""
+    """Repeat the one-pass update ``epochs`` times.
+
+    Returns (the loss before each epoch and after the last, the final output (3, 1)).
+    """
     params = check_initial_values(initial)
+    _check_learning_rate(lr)
     losses = []
     for _ in range(epochs):
         losses.append(loss(params))
-        params = {name: compute_tables(params, lr).snapshots[11][name] for name in SHAPES}
+        params = _one_pass(params, lr)[1]
     losses.append(loss(params))
-    output = sigmoid(sigmoid(X @ params["wh"] + params["bh"]) @ params["wout"] + params["bout"])
-    return losses, output
-
-
-# -- rendering: HTML with highlights, Markdown for hand-in, CSV ---------------------------
-def _cell(matrix, row: int, decimals: int) -> str:
-    if matrix is None or row >= matrix.shape[0]:
-        return ""
-    return " ".join(str(int(v)) if float(v).is_integer() else f"{v:.{decimals}f}"
-                    for v in matrix[row])
-
-
-def _rows(snapshot: dict) -> int:
-    return max(value.shape[0] for value in snapshot.values())
-
-
-def _check_decimals(decimals) -> None:
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
-        raise ValueError(f"decimals must be a whole number from 0 to 12, got {decimals!r}.")
-
-
-def step_html(tables: Tables, step: int, decimals: int = 3) -> str:
-    """One step's wide table as HTML: computed columns orange, columns read blue."""
-    if step not in STEPS:
-        raise ValueError(f"steps run from 0 to 11, got {step}.")
-    _check_decimals(decimals)
-    title, formula, computed, read = STEPS[step]
-    snapshot = tables.snapshots[step]
-    colours = {**{c: "#cfe0f7" for c in read}, **{c: "#ffd9b3" for c in computed}}
-    head = "".join(f'<th style="background:{colours.get(c, "#f4f4f4")};padding:2px 6px">{c}</th>'
-                   for c in COLUMNS)
-    body = ""
-    for row in range(_rows(snapshot)):
-        cells = "".join(
-            f'<td style="background:{colours.get(c, "white")};padding:2px 6px;'
-            f'font-family:monospace;white-space:nowrap">'
-            f"{_cell(snapshot.get(c), row, decimals)}</td>"
-            for c in COLUMNS)
-        body += f"<tr>{cells}</tr>"
-    legend = ('<span style="background:#ffd9b3;padding:0 6px">computed in this step</span> '
-              '<span style="background:#cfe0f7;padding:0 6px">read by this step</span>')
-    return (f"<b>Step {step}: {title}</b> &nbsp; <code>{formula}</code><br>{legend}"
-            f'<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:11px">'
-            f"<tr>{head}</tr>{body}</table></div>")
-
-
-def all_steps_html(tables: Tables, decimals: int = 3) -> str:
-    return "<br>".join(step_html(tables, step, decimals) for step in STEPS)
-
-
-HEADER_TAG = "course-initial-values"
-MARKDOWN_TITLE = "# Assignment 2, part 1: backpropagation tables"
-CSV_HEADER = "step,quantity,row,column,value"
-
-
-def to_markdown(tables: Tables, initial: dict | None = None, decimals: int = 3) -> str:
-    """The hand-in: the initial values (exact, as JSON) then one wide table per step.
-
-    ``initial``, if given, must be the values ``tables`` was computed from.
-    """
-    _check_decimals(decimals)
-    init = check_initial_values(initial if initial is not None else tables.initial)
-    if any(not np.array_equal(init[n], tables.initial[n]) for n in SHAPES):
-        raise InitialValuesError("these tables were computed from other initial values: "
-                                 "pass the values given to compute_tables, or none.")
-    record = {name: init[name].tolist() for name in SHAPES}
-    record.update({"lr": tables.lr, "decimals": decimals})
-    lines = [MARKDOWN_TITLE, "",
-             "Initial values (recorded exactly so the tables can be recomputed):", "",
-             f"```json {HEADER_TAG}", json.dumps(record), "```", ""]
-    lines += ["In each table the columns in **bold** are computed by that step and those in "
-              "*italics* are read by it.", ""]
-    for step, (title, formula, computed, read) in STEPS.items():
-        snapshot = tables.snapshots[step]
-        header = [f"**{c}**" if c in computed else f"*{c}*" if c in read else c for c in COLUMNS]
-        lines += [f"## Step {step}: {title}", "", f"`{formula}`", "",
-                  "| " + " | ".join(header) + " |", "|" + "---|" * len(COLUMNS)]
-        for row in range(_rows(snapshot)):
-            lines.append("| " + " | ".join(_cell(snapshot.get(c), row, decimals)
-                                           for c in COLUMNS) + " |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-class HandinFormatError(ValueError):
-    """A hand-in that cannot be read as the course's Markdown tables."""
-
-
-def _first_table(block: str) -> list[str]:
-    """The lines of the first Markdown table in ``block`` (consecutive lines starting '|')."""
-    lines = block.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("|")), len(lines))
-    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
-    return lines[start:end]
-
-
-def read_handin(text: str) -> tuple[dict, dict, dict]:
-    """Read a hand-in back: (initial values, settings {"lr", "decimals"}, tables).
-
-    tables[step][column] is a list of rows, each a list of floats (empty cells skipped).
-    Raises ``HandinFormatError`` (or ``InitialValuesError``) naming what cannot be read.
-    """
-    if not isinstance(text, str):
-        raise HandinFormatError(f"a hand-in is Markdown text (str), got {type(text).__name__}.")
-    match = re.search(rf"```json {HEADER_TAG}\n(.*?)\n```", text, re.S)
-    if not match:
-        raise HandinFormatError("no recorded initial values found: the hand-in must start with "
-                                f"the ```json {HEADER_TAG} block that write_handin() writes.")
-    try:
-        record = json.loads(match.group(1))
-    except json.JSONDecodeError as error:
-        raise HandinFormatError(
-            f"the recorded initial values are not valid JSON ({error}).") from None
-    if not isinstance(record, dict):
-        raise HandinFormatError("the recorded initial values must be a JSON object.")
-    try:
-        settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
-                    "decimals": int(record.pop("decimals", 3))}
-    except (TypeError, ValueError):
-        raise HandinFormatError("the recorded lr and decimals must be numbers.") from None
-    init = check_initial_values(record)
-    tables: dict = {}
-    for block in re.split(r"^## Step ", text, flags=re.M)[1:]:
-        heading = block.split(":", 1)[0].strip()
-        if not heading.isdigit():
-            raise HandinFormatError(f"a heading '## Step {heading[:20]}' does not give a step "
-                                    "number: write '## Step 7: ...'.")
-        step = int(heading)
-        if step in tables:
-            raise HandinFormatError(f"step {step} appears twice.")
-        rows = _first_table(block)
-        if len(rows) < 2:
-            raise HandinFormatError(f"step {step} has no table.")
-        header = [h.strip().strip("*") for h in rows[0].strip().strip("|").split("|")]
-        columns: dict = {name: [] for name in header}
-        for line in rows[2:]:
-            for name, cell in zip(header, line.strip().strip("|").split("|"), strict=False):
-                if cell.strip():
-                    try:
-                        columns[name].append([float(v) for v in cell.replace(",", " ").split()])
-                    except ValueError:
-                        raise HandinFormatError(f"step {step}, column {name}: {cell.strip()!r} "
-                                                "is not a row of numbers.") from None
-        tables[step] = {name: rows_ for name, rows_ in columns.items() if rows_}
-    return init, settings, tables
-
-
-def parse_markdown(text: str) -> tuple[dict, dict]:
-    """Read a hand-in back: (initial values, tables), as ``read_handin`` without the settings."""
-    init, _, tables = read_handin(text)
-    return init, tables
-
-
-@dataclass
-class HandinCheck:
-    """The verdict on a hand-in: ok, the problems found, and the initial values read."""
-
-    ok: bool
-    problems: list
-    initial: dict | None
-    steps_checked: int = 0
-
-    @property
-    def initial_values(self) -> dict | None:
-        return self.initial
-
-
-MIN_DECIMALS = 2  # the course's tables are rounded to 2 or 3 places; coarser hides mistakes
-
-
-def verify_handin(text: str) -> HandinCheck:
-    """Recompute every table from the hand-in's own initial values and compare.
-
-    A number passes if it equals the recomputed one to the hand-in's rounding (at least
-    ``MIN_DECIMALS`` places). Initial values equal to the course's defaults are a problem:
-    the assignment is to change them. So are a learning rate other than the article's, a
-    missing step, column or row, and a cell that should still be empty.
-    """
-    try:
-        init, settings, tables = read_handin(text)
-    except (HandinFormatError, InitialValuesError) as error:
-        return HandinCheck(False, [str(error)], None)
-    problems = []
-    if all(np.allclose(init[n], COURSE_DEFAULT_INIT[n]) for n in SHAPES):
-        problems.append("initial values equal the course defaults: the assignment asks for "
-                        "your own (pick another seed or type your values)")
-    if not math.isclose(settings["lr"], LEARNING_RATE):
-        problems.append(f"learning rate {settings['lr']:g}: the article's is {LEARNING_RATE:g}")
-    if not math.isfinite(settings["lr"]):
-        return HandinCheck(False, problems, init, 0)
-    decimals = settings["decimals"]
-    if decimals < MIN_DECIMALS:
-        problems.append(f"values rounded to {decimals} places: use at least {MIN_DECIMALS}")
-        decimals = MIN_DECIMALS
-    expected = compute_tables(init, settings["lr"])
-    tolerance = 0.5 * 10 ** -decimals + 1e-9
-    missing = sorted(set(STEPS) - set(tables))
-    if missing:
-        problems.append(f"steps {missing} are missing")
-    for step, columns in sorted(tables.items()):
-        if step not in STEPS:
-            problems.append(f"step {step}: there is no such step (steps run from 0 to 11)")
-            continue
-        snapshot = expected.snapshots[step]
-        absent = [name for name in snapshot if name not in columns]
-        if absent:
-            problems.append(f"step {step}: no values for {', '.join(absent)}")
-        for name, rows in columns.items():
-            if name not in snapshot:
-                problems.append(f"step {step}: column {name} should be empty at this step")
-                continue
-            truth = snapshot[name]
-            if len(rows) < truth.shape[0]:
-                problems.append(f"step {step}, {name}: {len(rows)} rows, expected "
-                                f"{truth.shape[0]}")
-            for r, row in enumerate(rows):
-                if r >= truth.shape[0] or len(row) != truth.shape[1]:
-                    problems.append(f"step {step}, {name} row {r}: wrong number of values")
-                    continue
-                for c, value in enumerate(row):
-                    if not abs(value - truth[r, c]) <= tolerance:  # NaN fails too
-                        problems.append(f"step {step}, {name} row {r}: {value:g} vs recomputed "
-                                        f"{truth[r, c]:.{decimals}f}")
-    return HandinCheck(not problems, problems, init, len(tables))
-
-
-def to_csv(tables: Tables) -> str:
-    """Every number of every step, one per line: step, quantity, row, column, value."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER.split(","))
-    for step, snapshot in enumerate(tables.snapshots):
-        for name in COLUMNS:
-            if name in snapshot:
-                for (r, c), value in np.ndenumerate(snapshot[name]):
-                    writer.writerow([step, name, r, c, repr(float(value))])
-    return buffer.getvalue()
-
-
-class HandinWriteError(ValueError):
-    """A hand-in file could not be written without replacing something that is not ours."""
-
-
-def _ours(path: Path) -> bool:
-    """True if ``path`` is a hand-in file this module wrote (so it may be replaced)."""
-    try:
-        with path.open(encoding="utf-8") as stream:
-            start = stream.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return False
-    if path.suffix == ".md":
-        return start.startswith(MARKDOWN_TITLE) and f"```json {HEADER_TAG}" in start
-    return start.startswith(CSV_HEADER)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` in one step."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_handin(tables: Tables, folder: str | os.PathLike = "handin", decimals: int = 3,
-                 name: str = "backprop_tables") -> list[Path]:
-    """Write ``<folder>/<name>.md`` and ``.csv``, each atomically; returns the two paths.
-
-    An existing file is replaced only if this function wrote it (it starts the way a hand-in
-    does); anything else at those paths raises ``HandinWriteError`` and is left untouched.
-    Paths are returned as given (relative if ``folder`` is relative).
-    """
-    if not isinstance(tables, Tables):
-        raise TypeError("write_handin needs the result of compute_tables(...).")
-    _check_decimals(decimals)
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
-        raise ValueError(f"name {name!r}: use letters, digits, '_', '-' or '.', no folders.")
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise HandinWriteError(f"{folder.as_posix()} exists and is not a folder; "
-                               "choose another folder for the hand-in.")
-    paths = [folder / f"{name}.md", folder / f"{name}.csv"]
-    for path in paths:
-        if path.exists() and (not path.is_file() or not _ours(path)):
-            raise HandinWriteError(
-                f"{path.as_posix()} exists and was not written by write_handin; it was left "
-                "as it is. Move it away, or pass another folder= or name=.")
-    texts = [to_markdown(tables, decimals=decimals), to_csv(tables)]
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, text in zip(paths, texts, strict=True):
-        _write_atomic(path, text)
-    return paths
+    return losses, forward(params)["output"]

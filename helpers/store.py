@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -31,16 +33,37 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    """Write ``data`` (bytes, or str as UTF-8 with "\\n" line ends) to ``path`` all at once.
+
+    The bytes go to a temporary file beside ``path`` that is then renamed over it in one
+    step, so a reader never sees a half-written file, and a failed write (full disc,
+    interrupted kernel) leaves whatever was at ``path`` as it was.
+    """
+    if not isinstance(data, (bytes, str)):
+        raise TypeError(f"write_atomic writes bytes or str, got {type(data).__name__}.")
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def save_npz(path: str | Path, **arrays: np.ndarray) -> str:
     """Write ``arrays`` as a compressed ``.npz`` whose bytes depend only on the arrays.
 
     Members are written in sorted name order with a fixed timestamp. Returns the
-    file's SHA-256. The file is written to a temporary name first and renamed, so a
-    failed save never leaves a half-written file in place.
+    file's SHA-256. The file is written by ``write_atomic``, so a failed save never
+    leaves a half-written file in place.
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.asarray(arrays[name]), allow_pickle=False)
@@ -48,7 +71,7 @@ def save_npz(path: str | Path, **arrays: np.ndarray) -> str:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, buffer.getvalue())
-    tmp.replace(path)
+    write_atomic(path, zipped.getvalue())
     return sha256_of(path)
 
 

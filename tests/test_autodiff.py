@@ -2,22 +2,12 @@
 
 import math
 
+import numpy as np
 import pytest
 
-from helpers.autodiff import Value
+from helpers.autodiff import Value, sigmoid
+from helpers.gradcheck import numerical_gradient
 from helpers.graph_plot import draw_graph, layout
-
-
-def numeric(f, xs, h=1e-6):
-    grads = []
-    for i in range(len(xs)):
-        up = list(xs)
-        down = list(xs)
-        up[i] += h
-        down[i] -= h
-        grads.append((f(*up) - f(*down)) / (2 * h))
-    return grads
-
 
 EXPRESSIONS = [
     lambda a, b: a * b + a,
@@ -43,7 +33,8 @@ def test_gradients_match_finite_differences(expression, point):
     a, b = Value(point[0]), Value(point[1])
     out = expression(a, b)
     out.backward()
-    expected = numeric(lambda x, y: as_floats(expression, x, y), list(point))
+    xs = np.array(point)
+    expected = numerical_gradient(lambda: as_floats(expression, *xs), xs)
     assert a.grad == pytest.approx(expected[0], rel=1e-5, abs=1e-7)
     assert b.grad == pytest.approx(expected[1], rel=1e-5, abs=1e-7)
 
@@ -83,3 +74,20 @@ def test_graph_layout_puts_inputs_left_and_output_right():
     assert positions[id(a)][0] == 0 and positions[id(out)][0] == 2
     fig = draw_graph(out, title="test")
     assert len(fig.axes) == 1
+
+
+def test_one_sigmoid_for_numbers_arrays_and_values():
+    z = np.array([-800.0, -2.0, 0.0, 2.0, 800.0])
+    expected = [0.0, 1 / (1 + math.exp(2.0)), 0.5, 1 / (1 + math.exp(-2.0)), 1.0]
+    np.testing.assert_allclose(sigmoid(z), expected, rtol=1e-15, atol=0)
+    assert Value(2.0).sigmoid().data == sigmoid(2.0)
+    nodes = sigmoid(np.array([[Value(-2.0), Value(2.0)]], dtype=object))
+    assert [v.data for v in nodes[0]] == pytest.approx(expected[1:4:2], rel=1e-15)
+
+
+def test_the_engine_is_short_enough_to_read():
+    """Notebook 04 calls it "under two hundred lines with its comments"."""
+    from pathlib import Path
+
+    import helpers.autodiff
+    assert len(Path(helpers.autodiff.__file__).read_text().splitlines()) < 200
