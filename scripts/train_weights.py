@@ -21,12 +21,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from helpers.data import load_mnist  # noqa: E402
-from helpers.model import ASSETS, Adam, session1_model  # noqa: E402
+from helpers.model import ASSETS, Adam, WNConv2D, session1_model  # noqa: E402
 
 SETTINGS = {
     "session1": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
     "large_kernels": {"kernel_size": 7, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
-    # The session1 model with a weight-normalized first layer (helpers/weightnorm.py).
+    # The session1 model with a weight-normalized first layer (WNConv2D, helpers/model.py).
     "weightnorm": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0,
                    "weight_norm": True},
 }
@@ -35,10 +35,8 @@ SETTINGS = {
 def train(name: str, settings: dict, progress: bool = True):
     """Train one model as ``settings`` say; returns (model, history, seconds)."""
     data = load_mnist("onboard")
-    build = session1_model
-    if settings.get("weight_norm"):
-        from helpers.weightnorm import weightnorm_model as build
-    model = build(kernel_size=settings["kernel_size"], seed=settings["seed"])
+    model = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"],
+                           first_layer=WNConv2D if settings.get("weight_norm") else None)
     start = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, epochs=settings["epochs"],
                         batch_size=settings["batch_size"], optimizer=Adam(),
