@@ -1,7 +1,8 @@
 """Train the course's shipped models, deterministically, and record how.
 
-    python scripts/train_weights.py                 # both
-    python scripts/train_weights.py session1        # or one: session1, large_kernels
+    python scripts/train_weights.py                 # all three
+    python scripts/train_weights.py session1        # or one: session1, large_kernels, weightnorm
+    python scripts/train_weights.py --check         # retrain, compare SHA-256s, write nothing
 
 Each run writes helpers/assets/weights_<name>.npz and weights_<name>.json (SHA-256,
 settings, per-epoch history, test accuracy). One BLAS thread and a fixed seed make the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,5 +78,26 @@ def main(names: list[str]) -> None:
               f"wrote {path.name} ({path.stat().st_size:,} bytes)")
 
 
+def check(names: list[str]) -> int:
+    """Retrain each model into a temporary folder; 0 if every SHA-256 equals its record's."""
+    failed = 0
+    for name in names or list(SETTINGS):
+        model, _, seconds = train(name, SETTINGS[name], progress=False)
+        with tempfile.TemporaryDirectory() as folder:
+            digest = model.save(Path(folder) / f"weights_{name}.npz")
+        recorded = json.loads((ASSETS / f"weights_{name}.json").read_text())["sha256"]
+        same = digest == recorded
+        failed += not same
+        print(f"{name}: {'same' if same else 'DIFFERENT'} weights, SHA-256 {digest[:16]}... "
+              f"(recorded {recorded[:16]}...), {seconds:.1f} s")
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    arguments = sys.argv[1:]
+    unknown = [a for a in arguments if a not in SETTINGS and a != "--check"]
+    if unknown:
+        sys.exit(f"unknown model {unknown[0]!r}; choose from {', '.join(SETTINGS)} (or --check).")
+    if "--check" in arguments:
+        sys.exit(check([a for a in arguments if a != "--check"]))
+    main(arguments)
