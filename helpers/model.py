@@ -122,7 +122,6 @@ class Flatten:
 
     def __init__(self):
         self.params, self.grads, self.config = {}, {}, {"type": "Flatten"}
-        self.first = False
 
     def forward(self, x, training=False):
         out, self._shape = layers.flatten_forward(x)
