@@ -159,6 +159,7 @@ class Adam:
         for key, (p, g) in named.items():
             m = self.beta1 * self.m.get(key, 0.0) + (1 - self.beta1) * g
             v = self.beta2 * self.v.get(key, 0.0) + (1 - self.beta2) * g ** 2
+            # Divide first, then scale: the float32 rounding the shipped weights were trained with.
             p -= lr_t * (m / (np.sqrt(v) + self.eps))
             self.m[key], self.v[key] = m, v
 
