@@ -116,8 +116,8 @@ def ablation(model, x: np.ndarray, y: np.ndarray) -> dict:
 
     Switching a kernel off (its weights and bias set to zero) makes its output map zero,
     so the first layer's output is computed once and each channel zeroed in turn; the
-    other layers then run as usual. Works for any model following the layer protocol of
-    ``helpers.model`` whose first layer maps zero weights to a zero map.
+    other layers then run as usual (``Sequential.forward`` from layer 1). Works for any
+    model whose first layer maps zero weights to a zero map.
 
     Args:
         model: a Sequential; x: (N, 28, 28, 1); y: (N,).
@@ -128,21 +128,17 @@ def ablation(model, x: np.ndarray, y: np.ndarray) -> dict:
     from threadpoolctl import threadpool_limits
 
     y = np.asarray(y)
-    x = model._check_input(x)
     with threadpool_limits(1):
-        first = model.layers[0].forward(x, False)
+        maps = model.forward(x, stop=1)  # (N, OH, OW, F)
 
-        def accuracy_from(maps):
-            for layer in model.layers[1:]:
-                maps = layer.forward(maps, False)
-            return float((maps.argmax(axis=1) == y).mean())
+        def accuracy():
+            return float((model.forward(maps, start=1).argmax(axis=1) == y).mean())
 
-        baseline = accuracy_from(first)
-        scores = []
-        for f in range(first.shape[-1]):
-            kept = first[..., f].copy()  # zero one channel in place: no copy of the whole map
-            first[..., f] = 0
-            scores.append(accuracy_from(first))
-            first[..., f] = kept
+        baseline, scores = accuracy(), []
+        for f in range(maps.shape[-1]):
+            kept = maps[..., f].copy()  # zero one channel in place: no copy of the whole map
+            maps[..., f] = 0
+            scores.append(accuracy())
+            maps[..., f] = kept
     scores = np.array(scores)
     return {"baseline": baseline, "accuracy": scores, "drop": baseline - scores}

@@ -190,15 +190,38 @@ def _dense_backward(dout: np.ndarray, cache, need_dx: bool):
     return dx, dw, dout2.sum(axis=0)
 
 
-def relu_forward(x: np.ndarray):
-    """max(0, x), elementwise. Returns (out, cache) with the mask of positive inputs."""
-    mask = x > 0
-    return np.multiply(x, mask, out=np.empty_like(x)), mask
+def weightnorm_forward(v: np.ndarray, g: np.ndarray):
+    """Weight normalization: each kernel w = g * v / ||v||, so its length is g, learned alone.
+
+    Salimans and Kingma, "Weight Normalization: A Simple Reparameterization to Accelerate
+    Training of Deep Neural Networks" (NeurIPS 2016): instead of learning a kernel directly,
+    learn a direction v and a gain g per kernel; the kernel's amplitude is then one number.
+
+    Args:
+        v: (KH, KW, C, F) directions.
+        g: (F,) gains.
+    Returns:
+        w: (KH, KW, C, F); cache for weightnorm_backward.
+    """
+    norms = np.sqrt((v.astype(np.float64) ** 2).sum(axis=(0, 1, 2))).astype(v.dtype)
+    return v * (g / norms), (v, g, norms)
 
 
-def relu_backward(dout: np.ndarray, cache) -> np.ndarray:
-    """Gradient of ReLU: dout where the input was positive, else 0 (multiply by the mask)."""
-    return dout * cache
+def weightnorm_backward(dw: np.ndarray, cache):
+    """Gradients of weightnorm_forward.
+
+    dg = sum(dw * v) / ||v||;  dv = (g / ||v||) * (dw - (dg / ||v||) * v).
+
+    Args:
+        dw: (KH, KW, C, F) gradient with respect to w.
+        cache: from weightnorm_forward.
+    Returns:
+        dv: (KH, KW, C, F); dg: (F,).
+    """
+    v, g, norms = cache
+    dg = (dw * v).sum(axis=(0, 1, 2)) / norms
+    dv = (g / norms) * (dw - (dg / norms) * v)
+    return dv, dg
 
 
 def relu_inplace_forward(x: np.ndarray):

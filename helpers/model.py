@@ -4,7 +4,8 @@ Layer protocol (what any layer, including one you write, must offer):
 
 - ``forward(x, training) -> out``: computes and keeps what backward needs;
 - ``backward(dout) -> dx``: fills ``grads`` (same keys and shapes as ``params``) and
-  returns the gradient with respect to its input (or None for the first layer);
+  returns the gradient with respect to its input; a layer whose ``first`` attribute is True
+  (``Sequential`` sets it on its first layer) may skip it and return None;
 - ``params``: dict name -> array, updated in place by the optimizer;
 - ``grads``: dict name -> array, after backward;
 - ``output_shape(input_shape) -> shape`` (without the batch axis) and ``describe()`` ->
@@ -23,6 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from helpers import layers
+from helpers.softmax import softmax
 from helpers.store import ChecksumError, load_npz_checked, save_npz
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -39,7 +41,7 @@ class Conv2D:
     """
 
     def __init__(self, filters: int, kernel_size: int, in_channels: int, activation=None,
-                 rng=None, first: bool = False):
+                 rng=None):
         rng = rng or np.random.default_rng(0)
         fan_in, fan_out = kernel_size * kernel_size * in_channels, kernel_size ** 2 * filters
         limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, Keras' default
@@ -50,17 +52,17 @@ class Conv2D:
         }
         self.grads = {}
         self.activation = activation
-        self.first = first  # the first layer never needs its input's gradient
+        self.first = False  # Sequential sets it on its first layer
         self.config = {"type": "Conv2D", "filters": filters, "kernel_size": kernel_size,
                        "in_channels": in_channels, "activation": activation}
 
     def kernels(self) -> np.ndarray:
-        """The kernels the convolution uses, (KH, KW, C, F). A subclass may compute them
-        from other parameters (see helpers/weightnorm.py)."""
+        """The kernels the convolution uses, (KH, KW, C, F). WNConv2D computes them from
+        its own parameters."""
         return self.params["w"]
 
     def kernel_gradients(self, dw: np.ndarray) -> None:
-        """Turn d loss / d kernels into the gradients of this layer's own parameters."""
+        """Turn d loss / d kernels, (KH, KW, C, F), into the gradients of the parameters."""
         self.grads["w"] = dw
 
     def forward(self, x, training=False):
@@ -89,6 +91,32 @@ class Conv2D:
         return f"Conv2D {self.config['filters']} {k}x{k}{act}"
 
 
+class WNConv2D(Conv2D):
+    """A Conv2D whose kernels are weight-normalized (layers.weightnorm_forward): each kernel is
+    g * v / ||v||. params: v (KH, KW, C, F), g (F,), b (F,).
+
+    It starts from the very kernels a Conv2D would (g = ||v||); ``kernels()`` gives the
+    effective w, and the convolution's gradient is passed on to v and g.
+    """
+
+    def __init__(self, filters, kernel_size, in_channels, activation=None, rng=None):
+        super().__init__(filters, kernel_size, in_channels, activation, rng)
+        v = self.params.pop("w")
+        self.params = {"v": v, "g": np.sqrt((v ** 2).sum(axis=(0, 1, 2))).astype(np.float32),
+                       "b": self.params["b"]}
+        self.config["type"] = "WNConv2D"
+
+    def kernels(self) -> np.ndarray:
+        w, self._wn_cache = layers.weightnorm_forward(self.params["v"], self.params["g"])
+        return w
+
+    def kernel_gradients(self, dw: np.ndarray) -> None:
+        self.grads["v"], self.grads["g"] = layers.weightnorm_backward(dw, self._wn_cache)
+
+    def describe(self):
+        return "WN" + super().describe()
+
+
 class Flatten:
     """(N, H, W, C) -> (N, H*W*C). No parameters."""
 
@@ -110,80 +138,79 @@ class Flatten:
 
 
 class Adam:
-    """Adam with Keras' defaults: lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7.
+    """Adam (Kingma and Ba, 2015) with Keras' defaults: lr 1e-3, beta1 0.9, beta2 0.999,
+    epsilon 1e-7, and Keras' form of the update, bias corrections folded into the step size.
 
-    The moments m and v are kept for all parameters in one flat vector each, so a step is
-    a dozen whole-vector operations instead of a dozen per parameter array.
+    Each parameter array p, with gradient g, has its own moments m and v (same shape).
     """
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.t, self.m, self.v = 0, None, None
+        self.t, self.m, self.v = 0, {}, {}
 
     def step(self, layer_list):
-        params = [p for layer in layer_list for p in layer.params.values()]
-        grad = np.concatenate([layer.grads[name].ravel() for layer in layer_list
-                               for name in layer.params])
-        if self.m is None:
-            self.m, self.v = np.zeros_like(grad), np.zeros_like(grad)
-        elif self.m.shape != grad.shape:
-            raise ValueError(f"this Adam optimizer holds moments for {self.m.size:,} parameters "
-                             f"but the model has {grad.size:,}; use a new Adam() per model.")
+        """One update of every parameter of ``layer_list`` from the gradients in its grads."""
+        named = {(i, name): (p, layer.grads[name]) for i, layer in enumerate(layer_list)
+                 for name, p in layer.params.items()}
+        self._check_same_model(named)
         self.t += 1
-        # A Python float: a NumPy float64 scalar would drag float32 vectors through float64.
+        # A Python float: a NumPy float64 scalar would drag float32 arrays through float64.
         lr_t = self.lr * (1 - self.beta2 ** self.t) ** 0.5 / (1 - self.beta1 ** self.t)
-        m, v = self.m, self.v
-        m *= self.beta1
-        m += (1 - self.beta1) * grad
-        v *= self.beta2
-        grad *= grad
-        grad *= 1 - self.beta2
-        v += grad
-        update = np.sqrt(v)
-        update += self.eps
-        np.divide(m, update, out=update)
-        update *= lr_t
-        start = 0
-        for param in params:
-            param -= update[start:start + param.size].reshape(param.shape)
-            start += param.size
+        for key, (p, g) in named.items():
+            m = self.beta1 * self.m.get(key, 0.0) + (1 - self.beta1) * g
+            v = self.beta2 * self.v.get(key, 0.0) + (1 - self.beta2) * g ** 2
+            # Divide first, then scale: the float32 rounding the shipped weights were trained with.
+            p -= lr_t * (m / (np.sqrt(v) + self.eps))
+            self.m[key], self.v[key] = m, v
+
+    def _check_same_model(self, named: dict) -> None:
+        if not self.m:
+            return
+        shapes = {key: p.shape for key, (p, _) in named.items()}
+        if shapes != {key: m.shape for key, m in self.m.items()}:
+            raise ValueError(f"this Adam optimizer holds moments for another model "
+                             f"({sum(m.size for m in self.m.values()):,} parameters; this one "
+                             f"has {sum(p.size for p, _ in named.values()):,}); use a new Adam() "
+                             "per model.")
 
 
-class SGD:
-    """Plain gradient descent: p -= lr * grad."""
-
-    def __init__(self, lr=0.01):
-        self.lr = lr
-
-    def step(self, layer_list):
-        for layer in layer_list:
-            for name, param in layer.params.items():
-                param -= (self.lr * layer.grads[name]).astype(param.dtype)
-
-
-LAYER_TYPES = {"Conv2D": Conv2D, "Flatten": Flatten}
+LAYER_TYPES = {"Conv2D": Conv2D, "WNConv2D": WNConv2D, "Flatten": Flatten}
 
 
 class Sequential:
-    """Layers in a row, then softmax cross-entropy on the last layer's (N, K) output."""
+    """Layers in a row, then softmax cross-entropy on the last layer's (N, K) output.
+
+    The first layer is marked (``first`` True): its input is the images, so its backward
+    pass skips the input gradient nobody needs.
+    """
 
     def __init__(self, layer_list, input_shape=(28, 28, 1)):
         self.layers = list(layer_list)
         self.input_shape = tuple(input_shape)
+        for index, layer in enumerate(self.layers):
+            layer.first = index == 0
 
     # -- forward and backward -------------------------------------------------------
+    def forward(self, x, start: int = 0, stop: int | None = None, training: bool = False):
+        """x through layers[start:stop]. From the first layer (start 0), x must be images
+        (N, 28, 28, 1); from another, what the layer before it returns. Returns the last
+        of those layers' output, (N, K) for the whole model."""
+        if start == 0:
+            x = self._check_input(x)
+        for layer in self.layers[start:stop]:
+            x = layer.forward(x, training)
+        return x
+
     def predict_logits(self, x, batch_size: int = 500) -> np.ndarray:
         """Scores before softmax: x (N, 28, 28, 1) -> (N, K) float32."""
         x = self._check_input(x)
         with threadpool_limits(1):
-            return np.concatenate([self._forward(x[i:i + batch_size], False)
+            return np.concatenate([self.forward(x[i:i + batch_size])
                                    for i in range(0, len(x), batch_size)])
 
     def predict_proba(self, x, batch_size: int = 500) -> np.ndarray:
-        """Softmax of the scores: (N, K), rows sum to one."""
-        logits = self.predict_logits(x, batch_size).astype(np.float64)
-        exps = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return exps / exps.sum(axis=1, keepdims=True)
+        """Softmax of the scores: (N, K) float64, rows sum to one."""
+        return softmax(self.predict_logits(x, batch_size))
 
     def evaluate(self, x, y) -> tuple[float, float]:
         """(mean cross-entropy, accuracy) on x (N, 28, 28, 1), y (N,)."""
@@ -191,14 +218,9 @@ class Sequential:
         loss, _ = layers.softmax_cross_entropy(logits, np.asarray(y))
         return loss, float((logits.argmax(axis=1) == y).mean())
 
-    def _forward(self, x, training):
-        for layer in self.layers:
-            x = layer.forward(x, training)
-        return x
-
     def loss_and_grads(self, x, y) -> float:
         """Forward and backward on one batch; leaves gradients in each layer's ``grads``."""
-        loss, dout = layers.softmax_cross_entropy(self._forward(x, True), y)
+        loss, dout = layers.softmax_cross_entropy(self.forward(x, training=True), y)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return loss
@@ -219,13 +241,14 @@ class Sequential:
             x: (N, 28, 28, 1) float32 images; y: (N,) integer labels.
             optimizer: Adam() by default.
             seed: fixes the batch order (and the shifts), so a run is repeatable bit for bit.
-            progress: a tqdm bar per epoch (a widget in JupyterLab, text in a terminal).
+            progress: a tqdm bar per epoch (a widget in JupyterLab, text in a terminal),
+                showing the mean loss of the epoch's batches so far.
             validation_data: optional (x_val, y_val), evaluated after each epoch.
             shift: if > 0, each training image is moved by up to ``shift`` pixels in each
                 direction (light augmentation).
         Returns:
-            dict with lists "loss" (mean over the epoch's batches), "accuracy" (on 1,000
-            training images after the epoch) and, with validation
+            dict with lists "loss" (mean over the epoch's batches: the bar's last value),
+            "accuracy" (on 1,000 training images after the epoch) and, with validation
             data, "val_loss", "val_accuracy".
         """
         from tqdm.auto import tqdm
@@ -234,24 +257,14 @@ class Sequential:
         self.optimizer = optimizer or getattr(self, "optimizer", None) or Adam()
         rng = np.random.default_rng(seed)
         history = {"loss": [], "accuracy": []}
-        batches = int(np.ceil(len(x) / batch_size))
         with threadpool_limits(1):
             for epoch in range(epochs):
                 order = rng.permutation(len(x))
-                total_loss, correct = 0.0, 0
-                bar = tqdm(total=batches, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress,
-                           leave=True)
-                for start in range(0, len(x), batch_size):
-                    index = order[start:start + batch_size]
-                    xb = shift_images(x[index], shift, rng) if shift else x[index]
-                    loss = self.loss_and_grads(xb, y[index])
-                    self.optimizer.step(self.layers)
-                    total_loss += loss * len(index)
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+                bar = tqdm(total=-(-len(x) // batch_size), desc=f"epoch {epoch + 1}/{epochs}",
+                           disable=not progress, leave=True)
+                history["loss"].append(self._train_epoch(x, y, order, batch_size, shift, rng, bar))
                 bar.close()
-                history["loss"].append(total_loss / len(x))
-                train_logits = self._forward(x[order[:1000]], False)
+                train_logits = self.forward(x[order[:1000]])
                 correct = (train_logits.argmax(axis=1) == y[order[:1000]]).mean()
                 history["accuracy"].append(float(correct))
                 if validation_data is not None:
@@ -259,6 +272,20 @@ class Sequential:
                     history.setdefault("val_loss", []).append(val_loss)
                     history.setdefault("val_accuracy", []).append(val_acc)
         return history
+
+    def _train_epoch(self, x, y, order, batch_size, shift, rng, bar) -> float:
+        """One pass over x in the given order; returns the mean loss over the images."""
+        total_loss, seen = 0.0, 0
+        for start in range(0, len(x), batch_size):
+            index = order[start:start + batch_size]
+            xb = shift_images(x[index], shift, rng) if shift else x[index]
+            loss = self.loss_and_grads(xb, y[index])
+            self.optimizer.step(self.layers)
+            total_loss += loss * len(index)
+            seen += len(index)
+            bar.update(1)
+            bar.set_postfix(loss=f"{total_loss / seen:.3f}", refresh=False)
+        return total_loss / seen
 
     # -- description and files --------------------------------------------------------
     def summary(self) -> str:
@@ -290,16 +317,12 @@ class Sequential:
 
 
 def _build(config: dict) -> Sequential:
-    if any(spec.get("type") == "WNConv2D" for spec in config["layers"]):
-        import helpers.weightnorm  # noqa: F401  (registers the weight-normalized layer)
     built = []
-    for index, spec in enumerate(config["layers"]):
+    for spec in config["layers"]:
         spec = dict(spec)
         kind = spec.pop("type")
         if kind not in LAYER_TYPES:
             raise ModelFileError(f"unknown layer type {kind!r} in the model file.")
-        if kind == "Conv2D":
-            spec["first"] = index == 0
         built.append(LAYER_TYPES[kind](**spec))
     return Sequential(built, tuple(config["input_shape"]))
 
@@ -348,13 +371,13 @@ def session1_model(kernel_size: int = 3, seed: int = 0, image_size: int = 28,
     """The Session 1 network: Conv 32 kxk ReLU -> Conv 10 1x1 ReLU -> Conv 10 over the whole
     remaining map (26x26 for k=3) -> Flatten -> softmax. 68,260 parameters for k=3.
 
-    ``first_layer`` is the class of the first convolution (Conv2D unless given); the same
-    seed gives the same starting kernels whatever the class.
+    ``first_layer`` is the class of the first convolution: Conv2D unless given, WNConv2D for
+    the weight-normalized model; the same seed gives the same starting kernels either way.
     """
     rng = np.random.default_rng(seed)
     side = image_size - kernel_size + 1
     return Sequential([
-        (first_layer or Conv2D)(32, kernel_size, 1, "relu", rng, first=True),
+        (first_layer or Conv2D)(32, kernel_size, 1, "relu", rng),
         Conv2D(10, 1, 32, "relu", rng),
         Conv2D(10, side, 10, None, rng),
         Flatten(),

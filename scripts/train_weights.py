@@ -1,7 +1,8 @@
 """Train the course's shipped models, deterministically, and record how.
 
-    python scripts/train_weights.py                 # both
-    python scripts/train_weights.py session1        # or one: session1, large_kernels
+    python scripts/train_weights.py                 # all three
+    python scripts/train_weights.py session1        # or one: session1, large_kernels, weightnorm
+    python scripts/train_weights.py --check         # retrain, compare SHA-256s, write nothing
 
 Each run writes helpers/assets/weights_<name>.npz and weights_<name>.json (SHA-256,
 settings, per-epoch history, test accuracy). One BLAS thread and a fixed seed make the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,12 +23,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from helpers.data import load_mnist  # noqa: E402
-from helpers.model import ASSETS, Adam, session1_model  # noqa: E402
+from helpers.model import ASSETS, Adam, WNConv2D, session1_model  # noqa: E402
 
 SETTINGS = {
     "session1": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
     "large_kernels": {"kernel_size": 7, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0},
-    # The session1 model with a weight-normalized first layer (helpers/weightnorm.py).
+    # The session1 model with a weight-normalized first layer (WNConv2D, helpers/model.py).
     "weightnorm": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0,
                    "weight_norm": True},
 }
@@ -35,10 +37,8 @@ SETTINGS = {
 def train(name: str, settings: dict, progress: bool = True):
     """Train one model as ``settings`` say; returns (model, history, seconds)."""
     data = load_mnist("onboard")
-    build = session1_model
-    if settings.get("weight_norm"):
-        from helpers.weightnorm import weightnorm_model as build
-    model = build(kernel_size=settings["kernel_size"], seed=settings["seed"])
+    model = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"],
+                           first_layer=WNConv2D if settings.get("weight_norm") else None)
     start = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, epochs=settings["epochs"],
                         batch_size=settings["batch_size"], optimizer=Adam(),
@@ -78,5 +78,26 @@ def main(names: list[str]) -> None:
               f"wrote {path.name} ({path.stat().st_size:,} bytes)")
 
 
+def check(names: list[str]) -> int:
+    """Retrain each model into a temporary folder; 0 if every SHA-256 equals its record's."""
+    failed = 0
+    for name in names or list(SETTINGS):
+        model, _, seconds = train(name, SETTINGS[name], progress=False)
+        with tempfile.TemporaryDirectory() as folder:
+            digest = model.save(Path(folder) / f"weights_{name}.npz")
+        recorded = json.loads((ASSETS / f"weights_{name}.json").read_text())["sha256"]
+        same = digest == recorded
+        failed += not same
+        print(f"{name}: {'same' if same else 'DIFFERENT'} weights, SHA-256 {digest[:16]}... "
+              f"(recorded {recorded[:16]}...), {seconds:.1f} s")
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    arguments = sys.argv[1:]
+    unknown = [a for a in arguments if a not in SETTINGS and a != "--check"]
+    if unknown:
+        sys.exit(f"unknown model {unknown[0]!r}; choose from {', '.join(SETTINGS)} (or --check).")
+    if "--check" in arguments:
+        sys.exit(check([a for a in arguments if a != "--check"]))
+    main(arguments)

@@ -111,3 +111,33 @@ def test_ablation_of_the_shipped_model_backs_notebook_02():
     assert (drop[quiet_kernels(first_layer_kernels(model))] <= 0.001).all()
     assert ((peaks > np.median(peaks)) & (drop <= 0)).sum() >= 3  # several loud ones too
     assert (drop <= 0).sum() >= 8  # many cost nothing
+
+
+def test_ablation_matches_zeroing_the_kernel_in_the_weights():
+    from helpers.data import load_mnist
+    from helpers.kernels import ablation
+    from helpers.model import load_pretrained
+
+    data = load_mnist()
+    x, y = data.x_test[:200], data.y_test[:200]
+    net = load_pretrained("session1")
+    result = ablation(net, x, y)
+    assert result["accuracy"].shape == (32,)
+    _, baseline = net.evaluate(x, y)
+    assert result["baseline"] == baseline
+    for f in (0, 4, 5):  # on these 200 digits: no change, a gain, a loss
+        w, b = net.layers[0].params["w"].copy(), net.layers[0].params["b"].copy()
+        net.layers[0].params["w"][..., f] = 0
+        net.layers[0].params["b"][f] = 0
+        assert net.evaluate(x, y)[1] == result["accuracy"][f]
+        net.layers[0].params["w"], net.layers[0].params["b"] = w, b
+    np.testing.assert_array_equal(result["drop"], result["baseline"] - result["accuracy"])
+    assert result["drop"][4] < 0 < result["drop"][5]  # the comparisons above are not vacuous
+
+
+def test_ablation_refuses_images_of_the_wrong_shape():
+    from helpers.kernels import ablation
+    from helpers.model import session1_model
+
+    with pytest.raises(ValueError, match=r"images of shape \(N, 28, 28, 1\)"):
+        ablation(session1_model(), np.zeros((2, 28, 28)), np.zeros(2, dtype=int))

@@ -49,7 +49,9 @@ def test_conv2d_shape_errors_are_clear():
 
 def test_relu_and_flatten_gradients():
     x = np.random.default_rng(3).normal(size=(3, 4))
-    check(layers.relu_forward, lambda d, c: [layers.relu_backward(d, c)], [x])
+    # The in-place pair overwrites its arguments; copies keep the finite differences honest.
+    check(lambda a: layers.relu_inplace_forward(a.copy()),
+          lambda d, c: [layers.relu_inplace_backward(d.copy(), c)], [x])
     y = np.random.default_rng(4).normal(size=(2, 3, 2, 2))
     check(layers.flatten_forward, lambda d, c: [layers.flatten_backward(d, c)], [y])
 
@@ -60,8 +62,20 @@ def test_softmax_cross_entropy_gradient_and_value():
     loss, dlogits = layers.softmax_cross_entropy(logits, labels)
     numeric = numerical_gradient(lambda: layers.softmax_cross_entropy(logits, labels)[0], logits)
     assert relative_error(dlogits, numeric) < TOL
-    assert loss == pytest.approx(np.log(5), abs=2) and loss > 0
+    by_hand = np.mean([np.log(np.exp(row).sum()) - row[label]
+                       for row, label in zip(logits, labels, strict=True)])
+    assert loss == pytest.approx(by_hand, rel=1e-12)
+    assert layers.softmax_cross_entropy(np.zeros((3, 5)), np.array([0, 2, 4]))[0] == pytest.approx(
+        np.log(5), rel=1e-15)  # equal scores: each of 5 classes gets 1/5
     assert layers.softmax_cross_entropy(np.array([[1e4, 0.0]]), np.array([0]))[0] == 0.0
+
+
+def test_relu_inplace_values_and_mask():
+    x = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.25]])
+    out, cache = layers.relu_inplace_forward(x.copy())
+    np.testing.assert_array_equal(out, [[0.0, 0.0, 3.0], [1.5, 0.0, 0.25]])
+    dx = layers.relu_inplace_backward(np.full((2, 3), 7.0), cache)
+    np.testing.assert_array_equal(dx, [[0.0, 0.0, 7.0], [7.0, 0.0, 7.0]])
 
 
 def test_relative_error_is_meaningful_near_zero():

@@ -1,6 +1,6 @@
 """The Session 1 model: summary, whole-model gradients, determinism, files, shipped weights."""
 
-import json
+import re
 
 import numpy as np
 import pytest
@@ -105,7 +105,11 @@ def test_altered_weights_are_refused(tmp_path, monkeypatch):
     import shutil
     for suffix in ("npz", "json"):
         shutil.copy(model_module.ASSETS / f"weights_session1.{suffix}", tmp_path)
+    shipped = load_pretrained("session1")
     monkeypatch.setattr(model_module, "ASSETS", tmp_path)
+    x = load_mnist().x_test[:10]
+    np.testing.assert_array_equal(load_pretrained("session1").predict_logits(x),
+                                  shipped.predict_logits(x))  # the intact copy loads
     raw = bytearray((tmp_path / "weights_session1.npz").read_bytes())
     raw[500] ^= 1
     (tmp_path / "weights_session1.npz").write_bytes(bytes(raw))
@@ -113,13 +117,49 @@ def test_altered_weights_are_refused(tmp_path, monkeypatch):
         load_pretrained("session1")
     with pytest.raises(ValueError, match="choose one of session1"):
         load_pretrained("vgg")
-    assert json.loads((tmp_path / "weights_session1.json").read_text())["sha256"]
-    assert isinstance(session1_model(), Sequential)
+
+
+def test_forward_in_two_parts_equals_the_whole_model():
+    net, x = load_pretrained("session1"), load_mnist().x_test[:50]
+    maps = net.forward(x, stop=1)
+    assert maps.shape == (50, 26, 26, 32)
+    np.testing.assert_array_equal(net.forward(maps, start=1), net.predict_logits(x))
+    with pytest.raises(ValueError, match=r"images of shape \(N, 28, 28, 1\)"):
+        net.forward(maps)
+
+
+def test_predict_proba_is_the_softmax_of_the_scores():
+    net, x = load_pretrained("session1"), load_mnist().x_test[:50]
+    logits = net.predict_logits(x).astype(np.float64)
+    by_hand = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    proba = net.predict_proba(x)
+    np.testing.assert_allclose(proba, by_hand, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_sequential_marks_its_first_layer_by_position():
+    conv = [model_module.Conv2D(4, 3, 1, "relu"), model_module.Conv2D(2, 6, 4)]
+    net = Sequential(conv + [model_module.Flatten()], (8, 8, 1))
+    assert [layer.first for layer in net.layers] == [True, False, False]
+    rng = np.random.default_rng(0)
+    net.loss_and_grads(rng.random((3, 8, 8, 1)), np.array([0, 1, 1]))
+    assert conv[0].backward(np.ones((3, 6, 6, 4), dtype=np.float32)) is None
+    assert conv[1].backward(np.ones((3, 1, 1, 2), dtype=np.float32)).shape == (3, 6, 6, 4)
+
+
+def test_the_progress_bar_ends_on_the_epochs_mean_loss(capsys):
+    data = load_mnist()
+    history = session1_model().fit(data.x_train[:320], data.y_train[:320], epochs=2,
+                                   progress=True)
+    states = re.split(r"[\r\n]", capsys.readouterr().err)  # each redraw of a bar
+    final = [re.findall(r"loss=([0-9.]+)", [s for s in states if f"epoch {e}/2" in s][-1])[0]
+             for e in (1, 2)]
+    assert final == [f"{loss:.3f}" for loss in history["loss"]]
 
 
 def test_adam_follows_the_textbook_update_for_every_parameter():
     """Keras' form of Kingma and Ba's update (bias corrections folded into the step size),
-    parameter by parameter, in float64: the flat moment vectors must give each its own."""
+    parameter by parameter, in float64, over three steps of a real model."""
     from helpers.model import Adam
 
     data = load_mnist()
@@ -142,6 +182,22 @@ def test_adam_follows_the_textbook_update_for_every_parameter():
                 step_size = 0.01 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
                 p -= step_size * m / (np.sqrt(v) + 1e-7)
             np.testing.assert_allclose(param, p, rtol=1e-10, atol=1e-12)
+
+
+def test_adams_first_step_moves_each_weight_by_lr_against_its_gradient():
+    """At t = 1 the bias-corrected m / sqrt(v) is g / |g|: every weight moves by lr."""
+    from helpers.model import Adam
+
+    layer = model_module.Flatten()
+    rng = np.random.default_rng(0)
+    layer.params = {"w": rng.normal(size=(5, 4)).astype(np.float32)}
+    layer.grads = {"w": rng.choice([-1, 1], size=(5, 4)) * rng.uniform(0.1, 10, (5, 4))
+                   .astype(np.float32)}
+    before = layer.params["w"].copy()
+    Adam(lr=0.01).step([layer])
+    np.testing.assert_allclose(layer.params["w"] - before, -0.01 * np.sign(layer.grads["w"]),
+                               rtol=1e-4)
+    assert layer.params["w"].dtype == np.float32  # float32 stays float32
 
 
 def test_one_adam_cannot_drive_two_different_models():

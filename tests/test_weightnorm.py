@@ -1,13 +1,17 @@
-"""Weight normalization: forward, gradients, the model, and the shipped weights."""
+"""Weight normalization (layers.weightnorm_*, model.WNConv2D): forward, gradients, the model,
+and the shipped weights."""
 
 import numpy as np
 import pytest
 
 from helpers.data import load_mnist
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.kernels import ablation
-from helpers.model import first_layer_kernels, load, load_pretrained, session1_model
-from helpers.weightnorm import weightnorm_backward, weightnorm_forward, weightnorm_model
+from helpers.layers import weightnorm_backward, weightnorm_forward
+from helpers.model import WNConv2D, first_layer_kernels, load, load_pretrained, session1_model
+
+
+def weightnorm_model(**kwargs):
+    return session1_model(first_layer=WNConv2D, **kwargs)
 
 
 def test_each_kernel_has_length_g():
@@ -60,18 +64,11 @@ def test_shipped_weightnorm_model_scores_as_recorded():
     assert accuracy == pytest.approx(pretrained_record("weightnorm")["test_accuracy"], abs=1e-3)
 
 
-def test_ablation_matches_zeroing_the_kernel_in_the_weights():
+def test_loaded_weightnorm_model_skips_the_first_layers_input_gradient():
+    net = load_pretrained("weightnorm")
+    assert [layer.first for layer in net.layers] == [True, False, False, False]
     data = load_mnist()
-    x, y = data.x_test[:200], data.y_test[:200]
-    net = load_pretrained("session1")
-    result = ablation(net, x, y)
-    assert result["accuracy"].shape == (32,)
-    _, baseline = net.evaluate(x, y)
-    assert result["baseline"] == pytest.approx(baseline)
-    for f in (0, 8):
-        w, b = net.layers[0].params["w"].copy(), net.layers[0].params["b"].copy()
-        net.layers[0].params["w"][..., f] = 0
-        net.layers[0].params["b"][f] = 0
-        assert net.evaluate(x, y)[1] == pytest.approx(result["accuracy"][f])
-        net.layers[0].params["w"], net.layers[0].params["b"] = w, b
-    np.testing.assert_allclose(result["drop"], result["baseline"] - result["accuracy"])
+    net.loss_and_grads(data.x_test[:4], data.y_test[:4])
+    dout = np.ones((4, 26, 26, 32), dtype=np.float32)
+    assert net.layers[0].backward(dout) is None
+    assert net.layers[1].backward(np.ones((4, 26, 26, 10), dtype=np.float32)).shape == dout.shape
