@@ -11,7 +11,7 @@ SUBMISSIONS are .ipynb files or folders of them. For each notebook:
 3. Assignment 2.1 (``"backprop-tables"``, or "backprop" in the name): the tables are read
    from the Markdown the notebook writes when run (``handin/backprop_tables.md`` in its
    folder) or shows, else from a Markdown file handed in beside it, and every number is
-   recomputed from the learner's recorded initial values (``helpers.backprop_tables``).
+   recomputed from the learner's recorded initial values (``helpers.tables_handin``).
 4. Does it run top to bottom? In a temporary copy of its folder, in a fresh kernel, with a
    time limit per cell and for the whole notebook and a cap on output. Where bubblewrap
    (``bwrap``) works, inside it: the system read-only, only the copy writable, no network.
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import backprop_tables
+from helpers import tables_handin
 from helpers.names import check_cells
 
 MAX_FILE_BYTES = 20_000_000
@@ -202,11 +202,11 @@ def tables_text(path: Path, result: dict) -> str | None:
     if result.get("handin_markdown"):
         return result["handin_markdown"]
     for text in result.get("markdown_outputs", []):
-        if backprop_tables.HEADER_TAG in text:
+        if tables_handin.HEADER_TAG in text:
             return text
     for candidate in sorted(path.parent.rglob("*.md")):
         text = candidate.read_text(encoding="utf-8", errors="replace")
-        if backprop_tables.HEADER_TAG in text:
+        if tables_handin.HEADER_TAG in text:
             return text
     return None
 
@@ -238,7 +238,7 @@ def check_one(path: Path, options) -> Verdict:
                 verdict.problems.append("no backprop tables found: run the hand-in cell of "
                                         "notebook 05, or hand in its Markdown file beside it")
             else:
-                check = backprop_tables.verify_handin(text)
+                check = tables_handin.verify_handin(text)
                 verdict.tables = "ok" if check.ok else f"{len(check.problems)} problems"
                 verdict.problems += [f"tables: {p}" for p in check.problems[:20]]
     verdict.unchanged = sha256(path) == before
