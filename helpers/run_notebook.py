@@ -1,23 +1,47 @@
-"""Run one notebook top to bottom and write what happened as JSON (the checker's worker).
+"""Run one notebook top to bottom and send what happened as JSON (the checker's worker).
 
-    python -m helpers.run_notebook NOTEBOOK RESULT.json [--cell-timeout S] [--max-output BYTES]
+    python -I -c "...main()" --notebook PREPARED.ipynb --source STAGED --dest COPY \
+        --name NAME.ipynb --result-fd FD [--cell-timeout S] [--max-output BYTES] [--allow-errors]
 
-Used by ``helpers.check``, usually inside a sandbox, on a temporary copy of a hand-in. The
-notebook runs with its own folder as working directory. It never writes to NOTEBOOK.
+Started by ``helpers.check`` (``helpers.sandbox.Run``), usually inside bubblewrap. It copies the
+staged hand-in (``--source``, read-only) into ``--dest``, runs the notebook the checker prepared
+(``--notebook``; for grading it may differ from the learner's file) with ``--dest`` as its
+working directory, and writes one JSON object to ``--result-fd``:
+
+    status, message         "ok" | "error" | "timeout" | "died" | "output_limit", in words
+    cells                   per code cell: index, grade_id, ran, raised, error, message
+    cells_run, code_cells   counts
+    markdown_outputs        every text/markdown output (hand-ins show their tables so)
+    handin_markdown         handin/backprop_tables.md as the run left it: {"text"} or {"error"}
+    files_changed           "created x", "changed x", "deleted x" in the copy
+
+The result pipe is closed-on-exec and the worker is not dumpable, so the kernel (same user)
+can neither inherit it nor open it through /proc/<pid>/fd; if the kernel kills the worker,
+the checker gets no result and fails the hand-in.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
+import os
+import resource
+import shutil
+import stat
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from helpers.sandbox import PR_SET_DUMPABLE, prctl
+
+TABLES_FILE = "handin/backprop_tables.md"
+MAX_TABLES_BYTES = 5_000_000
+MAX_HASH_BYTES = 50_000_000
 
 
 class CappedClient(NotebookClient):
@@ -55,14 +79,30 @@ def markdown_outputs(notebook) -> list[str]:
     return found
 
 
-def run(path: Path, cell_timeout: int, max_output: int) -> dict:
-    notebook = nbformat.read(path, as_version=4)
+def cell_results(notebook) -> list[dict]:
+    """Per code cell: did it run, did it raise (error name, first 300 characters)."""
+    results = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        results.append({"index": index, "grade_id": grade_id if isinstance(grade_id, str)
+                        else None, "ran": cell.get("execution_count") is not None,
+                        "raised": bool(errors),
+                        "error": str(errors[0].get("ename", ""))[:100] if errors else None,
+                        "message": str(errors[0].get("evalue", ""))[:300] if errors else None})
+    return results
+
+
+def run(notebook, folder: Path, cell_timeout: int, max_output: int,
+        allow_errors: bool = False) -> dict:
+    """Execute ``notebook`` (nbformat v4) in ``folder``; the result fields listed above."""
     client = CappedClient(notebook, timeout=cell_timeout, kernel_name="python3",
-                          resources={"metadata": {"path": str(path.parent)}},
-                          allow_errors=False, record_timing=False)
+                          resources={"metadata": {"path": str(folder)}},
+                          allow_errors=allow_errors, record_timing=False)
     client.max_output = max_output
-    start = time.perf_counter()
-    result = {"status": "ok", "cell": None, "message": "ran top to bottom"}
+    result = {"status": "ok", "message": "ran top to bottom"}
     try:
         client.execute()
     except CellTimeoutError:
@@ -76,24 +116,92 @@ def run(path: Path, cell_timeout: int, max_output: int) -> dict:
     if client.capped_at is not None:
         result = {"status": "output_limit", "message": f"cell {client.capped_at} pushed the "
                   f"output past {max_output:,} bytes and was stopped"}
-    result["seconds"] = round(time.perf_counter() - start, 2)
-    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
-    ran = [i for i, c in enumerate(code_cells) if c.get("execution_count")]
-    result["cells_run"] = len(ran)
-    result["code_cells"] = len(code_cells)
+    result["cells"] = cell_results(notebook)
+    result["cells_run"] = sum(c["ran"] for c in result["cells"])
+    result["code_cells"] = len(result["cells"])
     result["markdown_outputs"] = markdown_outputs(notebook)
     return result
 
 
+# -- the copy, before and after ------------------------------------------------------------------
+def _digest(path: str) -> str:
+    """SHA-256 of a regular file, opened without following links or blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASH_BYTES:
+            return f"special or large: mode {info.st_mode:o}, {info.st_size} bytes"
+        return hashlib.sha256(stream.read()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """relative path -> SHA-256 (or a description for links and special files)."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = os.path.join(root, name)
+            key = os.path.relpath(path, folder)
+            try:
+                found[key] = ("link" if os.path.islink(path) else _digest(path))
+            except OSError as error:
+                found[key] = f"unreadable ({error.strerror})"
+    return found
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    return sorted([f"created {p}" for p in after.keys() - before.keys()]
+                  + [f"deleted {p}" for p in before.keys() - after.keys()]
+                  + [f"changed {p}" for p in before.keys() & after.keys()
+                     if before[p] != after[p]])
+
+
+def read_tables(folder: Path) -> dict | None:
+    """The tables file the run wrote: {"text": ...} or {"error": why}, None if absent."""
+    path = folder / TABLES_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return {"error": f"{TABLES_FILE} cannot be opened ({error.strerror})"}
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return {"error": f"{TABLES_FILE} is not a regular file"}
+        data = stream.read(MAX_TABLES_BYTES + 1)
+    if len(data) > MAX_TABLES_BYTES:
+        return {"error": f"{TABLES_FILE} is over {MAX_TABLES_BYTES:,} bytes"}
+    try:
+        return {"text": data.decode("utf-8")}
+    except UnicodeDecodeError as error:
+        return {"error": f"{TABLES_FILE} is not UTF-8 text (byte {error.start})"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("notebook", type=Path)
-    parser.add_argument("result", type=Path)
+    parser.add_argument("--notebook", type=Path, required=True)
+    parser.add_argument("--source", type=Path, required=True)
+    parser.add_argument("--dest", type=Path, required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--cell-timeout", type=int, default=60)
     parser.add_argument("--max-output", type=int, default=2_000_000)
+    parser.add_argument("--file-limit", type=int, default=512 * 2**20)
+    parser.add_argument("--allow-errors", action="store_true")
     args = parser.parse_args(argv)
-    result = run(args.notebook, args.cell_timeout, args.max_output)
-    args.result.write_text(json.dumps(result), encoding="utf-8")
+    os.set_inheritable(args.result_fd, False)
+    prctl(PR_SET_DUMPABLE, 0)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (args.file_limit, args.file_limit))
+    with os.fdopen(args.result_fd, "w", encoding="utf-8") as channel:
+        shutil.copytree(args.source, args.dest, dirs_exist_ok=True)
+        before = snapshot(args.dest)
+        notebook = nbformat.read(args.notebook, as_version=4)
+        result = run(notebook, args.dest, args.cell_timeout, args.max_output,
+                     args.allow_errors)
+        result["files_changed"] = changes(before, snapshot(args.dest))
+        result["handin_markdown"] = read_tables(args.dest)
+        json.dump(result, channel)
     return 0
 
 
