@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
@@ -66,7 +67,7 @@ def plot_confusion(matrix: np.ndarray, title: str = ""):
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title or "confusion matrix (colour: mistakes only)", fontsize=10)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes", ticks=MaxNLocator(integer=True))
     return fig
 
 
