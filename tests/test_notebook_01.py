@@ -40,6 +40,7 @@ def test_the_model_and_training_numbers(notebook):
     assert counts[:3] == [3 * 3 * 1 * 32 + 32, 1 * 1 * 32 * 10 + 10, 26 * 26 * 10 * 10 + 10]
     assert "3·3·1·32 + 32 = 320, 1·1·32·10 + 10 = 330, and 26·26·10·10 + 10 = 67,610" in text
     assert f"{sum(counts):,} parameters" in text and f"Total params: {sum(counts):,}" in out
+    assert f"{counts[2] / sum(counts):.0%}" == "99%" and "parameters, 99%, sit in its last" in text
     # "more than nine digits in ten" after three epochs of the live run (printed above it)
     accuracies = [float(a) for a in re.findall(r"test accuracy (\d+\.\d)%", out)[:3]]
     assert len(accuracies) == 3 and accuracies[-1] > 90
@@ -69,7 +70,7 @@ def test_the_session1_and_shipped_numbers(notebook, shipped):
     ours = 1 - accuracy
     assert f"{1 - KERAS['test_accuracy']:.2%}" == "1.71%" and f"{ours:.1%}" == "3.1%"
     assert 0.45 < (1 - KERAS["test_accuracy"]) / ours < 0.6
-    assert "got 1.71% of its test digits wrong, about half of our 3.1%" in text
+    assert "got 1.71% of its 10,000 test digits wrong, about half of our 3.1% of 1,000" in text
 
 
 def test_the_overfitting_paragraph(notebook):
@@ -81,6 +82,7 @@ def test_the_overfitting_paragraph(notebook):
     assert 3 <= lowest <= 5 and min(plain["val_loss"][3:6]) == plain["val_loss"][lowest]
     assert f"(its lowest, {plain['val_loss'][lowest]:.3f}, is at epoch {lowest + 1})" in text
     assert f"drifts up to {plain['val_loss'][-1]:.3f}" in text
+    assert plain["accuracy"][-1] >= 0.99 and "digits almost perfectly" in text
     assert all(round(a, 2) in (0.92, 0.93, 0.94) for a in plain["val_accuracy"][2:])
     assert "stalls around 94%" in text and round(plain["val_accuracy"][-1], 2) == 0.94
     assert f"stays higher ({shifted['loss'][-1]:.3f} after ten epochs)" in text

@@ -136,7 +136,8 @@ def test_calibration_numbers(notebook, measured):
     assert (record["epochs"], record["train_images"], record["shift"]) == (30, 1000, 0)
     assert record["epochs"] == 3 * pretrained_record("session1")["settings"]["epochs"]
     assert "trained three times as long on a quarter of the digits, without shifts" in text
-    assert "It saw each of its 1,000 digits 30 times" in text
+    assert "It saw each of its 1,000 digits 30 times and was right on all of them" in text
+    assert pretrained_record("small_data")["history"]["accuracy"][-1] == 1.0
 
 
 def test_reliability_diagram_reading(notebook, measured):
