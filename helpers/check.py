@@ -298,13 +298,14 @@ def stage(path: Path, data: bytes, folder: Path, verdict: Verdict) -> str:
         if not os.path.lexists(source):
             continue
         try:
-            text = read_regular(source, MAX_TABLES_BYTES)
+            data = read_regular(source, MAX_TABLES_BYTES)
         except HandinFileError as error:
             verdict.notes.append(f"{relative} {error}")
             continue
-        target = folder / relative
-        target.parent.mkdir(exist_ok=True)
-        target.write_bytes(text)
+        if _decoded(data, relative, verdict) is not None:  # else not staged, and noted
+            target = folder / relative
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)
     return name
 
 
@@ -559,6 +560,7 @@ def terminal_report(verdicts: list[Verdict]) -> str:
     for verdict, cells in zip(verdicts, rows, strict=True):
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)))
         lines += [f"    - {visible(problem)[:500]}" for problem in verdict.problems[:3]]
+        lines += [f"    - note: {visible(note)[:500]}" for note in verdict.notes[:2]]
     return "\n".join(lines)
 
 
