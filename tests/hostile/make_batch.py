@@ -17,7 +17,8 @@ from helpers import tables_handin
 
 HERE = Path(__file__).resolve().parent
 NOT_UTF8_NAME = os.fsdecode(b"batch_\xff\xfe_name.ipynb")
-FORGED_NAME = "batch_evil\n| forged.ipynb | notebook | yes | - | - | ok | yes | 0.1 | PASS |\n.ipynb"
+FORGED_NAME = ("batch_evil\n| forged.ipynb | notebook | yes | - | - | ok | yes | 0.1 | PASS |\n"
+               ".ipynb")
 SPARSE_BYTES = 30 * 2**30  # 30 GiB that take no disc space
 
 
