@@ -310,8 +310,14 @@ def stage(path: Path, data: bytes, folder: Path, verdict: Verdict) -> str:
 
 
 def run_staged(folder: Path, name: str, verdict: Verdict, options) -> dict:
-    """Run the staged notebook: the one call of ``execute``, so its interface can change here."""
-    return execute(folder / name, verdict, options)
+    """Run the staged notebook: the one call of ``execute``, so its interface can change here.
+
+    ``folder`` holds only the notebook ``name`` and its own tables (``stage``)."""
+    result = execute(folder / name, verdict, options)
+    for key in ("isolated", "seconds", "files_changed"):  # where execute returns them
+        if key in result:
+            setattr(verdict, key, result[key])
+    return result
 
 
 def execute(path: Path, verdict: Verdict, options) -> dict:
@@ -570,13 +576,20 @@ def json_report(verdicts: list[Verdict]) -> str:
                       ensure_ascii=True)
 
 
+def cpu_count() -> int:
+    """The cores this process may use (Linux), else the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def parse_options(argv: list[str] | None):
     parser = argparse.ArgumentParser(prog="python -m helpers.check",
                                      description="Check handed-in notebooks.")
     parser.add_argument("submissions", nargs="+", help=".ipynb files or folders")
     parser.add_argument("--assignment", choices=["auto", *ASSIGNMENTS], default="auto",
                         help="the assignment of every hand-in (auto: from each file name)")
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
+    parser.add_argument("--jobs", type=int, default=cpu_count(),
                         help="hand-ins checked at once (default: the number of cores)")
     parser.add_argument("--md", default="check-report.md", help="Markdown report path")
     parser.add_argument("--json", default="check-report.json", help="JSON report path")
