@@ -53,8 +53,11 @@ def learner(folder: Path, name: str, text: str, tables: str | None = None) -> No
 
 def build_class(folder: Path) -> int:
     """Write 100 hand-ins under ``folder``; returns how many."""
-    good_tables = [tables_handin.to_markdown(bt.compute_tables(bt.initial_values(s)))
-                   for s in range(20, 40)]
+    good_tables = []
+    for seed in range(20, 100):  # seeds whose values all differ from the defaults
+        text = tables_handin.to_markdown(bt.compute_tables(bt.initial_values(seed)))
+        if tables_handin.verify_handin(text).ok and len(good_tables) < 20:
+            good_tables.append(text)
     for i in range(20):
         source = f"import numpy as np\nmine_{i} = np.arange({i + 3}).sum()\nprint(mine_{i})"
         learner(folder / f"tutorial_{i:02d}", "06_tutorial.ipynb", notebook(source))

@@ -464,8 +464,9 @@ def check_one(path: Path, options, name: str | None = None) -> Verdict:
 
 
 # -- finding hand-ins -----------------------------------------------------------------------
-def _walk(root: Path) -> list[tuple[Path, str]]:
-    """Every *.ipynb under ``root``, symbolic links listed (to be refused) but not followed."""
+def _walk(root: Path, prefix: str = "") -> list[tuple[Path, str]]:
+    """Every *.ipynb under ``root``, symbolic links listed (to be refused) but not followed;
+    each named by its path under ``root`` after ``prefix``."""
     found = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
@@ -474,17 +475,20 @@ def _walk(root: Path) -> list[tuple[Path, str]]:
         for entry in sorted(files + linked):
             if entry.endswith(".ipynb"):
                 path = here / entry
-                found.append((path, str(path.relative_to(root))))
+                found.append((path, prefix + str(path.relative_to(root))))
     return found
 
 
 def find_notebooks(paths: list[str]) -> list[tuple[Path, str]]:
-    """(path, name to show) for every notebook named or found in a folder, in a stable order."""
+    """(path, name to show) for every notebook named or found in a folder, in a stable order.
+
+    A notebook found in a folder is named by its path in it, after the folder's own name
+    where several folders are given (two learners' folders may hold the same file names)."""
     found = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found += _walk(path)
+            found += _walk(path, f"{path.resolve().name}/" if len(paths) > 1 else "")
         elif os.path.lexists(path):
             found.append((path, path.name))
         else:

@@ -208,3 +208,13 @@ def test_parallel_checks_keep_the_order_found(monkeypatch):
 ])
 def test_markdown_escaping(text, shown):
     assert check.md_escape(text) == shown
+
+
+def test_notebooks_in_several_folders_are_named_with_their_folder(tmp_path):
+    for learner in ("alice", "bob"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "05_backprop.ipynb").write_text("{}")
+    found = check.find_notebooks([str(tmp_path / "alice"), str(tmp_path / "bob")])
+    assert [label for _, label in found] == ["alice/05_backprop.ipynb", "bob/05_backprop.ipynb"]
+    assert [label for _, label in check.find_notebooks([str(tmp_path)])] == [
+        "alice/05_backprop.ipynb", "bob/05_backprop.ipynb"]
