@@ -201,18 +201,21 @@ def _load_json(data: bytes, verdict: Verdict):
         verdict.problems.append(f"not a notebook: the file is not JSON ({error})")
         return None
     except RecursionError:
-        raw = None
-    if raw is None or json_depth(raw) > MAX_JSON_DEPTH:
+        raw = TOO_DEEP
+    if raw is TOO_DEEP or json_depth(raw) > MAX_JSON_DEPTH:
         verdict.problems.append(f"not a notebook: its JSON nests deeper than {MAX_JSON_DEPTH} "
                                 "levels")
         return None
     return raw
 
 
+TOO_DEEP = object()
+
+
 def read_notebook(data: bytes, verdict: Verdict):
     """The notebook in ``data`` as nbformat v4, or None with the reason in ``verdict.problems``."""
     raw = _load_json(data, verdict)
-    if raw is None:
+    if verdict.problems:
         return None
     if not isinstance(raw, dict) or "nbformat" not in raw:
         verdict.problems.append("not a notebook: JSON without an nbformat version")

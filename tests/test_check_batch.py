@@ -218,3 +218,16 @@ def test_notebooks_in_several_folders_are_named_with_their_folder(tmp_path):
     assert [label for _, label in found] == ["alice/05_backprop.ipynb", "bob/05_backprop.ipynb"]
     assert [label for _, label in check.find_notebooks([str(tmp_path)])] == [
         "alice/05_backprop.ipynb", "bob/05_backprop.ipynb"]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"null", "JSON without an nbformat version"),
+    (b"[" * 5000 + b"]" * 5000, "nests deeper than 64"),
+    (b"[" * 100 + b"]" * 100, "nests deeper than 64"),
+    (b'{"nbformat": 4, "metadata": {"x": ' + b"[" * 70 + b"]" * 70 + b"}}", "nests deeper"),
+    (b"\xff\xfe{}", "not UTF-8 text"),
+])
+def test_hostile_json_is_not_a_notebook(data, message):
+    verdict = check.Verdict(file="x.ipynb")
+    assert check.read_notebook(data, verdict) is None
+    assert message in verdict.problems[0]
