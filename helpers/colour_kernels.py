@@ -1,4 +1,4 @@
-"""Colour first-layer kernels: our own, learned from a colour photograph, and the lesson's, measured.
+"""Colour first-layer kernels: our own, learned from a colour photograph; the lesson's, measured.
 
 Our MNIST network sees one grey channel, so it cannot show what the lesson's picture shows:
 AlexNet's first layer (96 kernels of 11x11x3) holds colour kernels that go flat when the
@@ -125,8 +125,8 @@ def ica_filters(patches: np.ndarray, count: int, dimensions: int, rng, iteration
         change = np.abs(np.abs(np.sum(updated * unmixing, axis=1)) - 1).max()
         unmixing = updated
         if change < tolerance:
-            break
-    return unmixing @ whitening, step
+            return unmixing @ whitening, step
+    return unmixing @ whitening, iterations
 
 
 def learn_colour_kernels(image: np.ndarray | None = None, **settings) -> tuple[np.ndarray, dict]:
