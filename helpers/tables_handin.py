@@ -19,14 +19,15 @@ import numpy as np
 
 from helpers.backprop_tables import (
     COLUMNS,
-    COURSE_DEFAULT_INIT,
     LEARNING_RATE,
+    N_ENTRIES,
     SHAPES,
     STEPS,
     InitialValuesError,
     Tables,
     check_initial_values,
     compute_tables,
+    reused_entries,
 )
 from helpers.store import write_atomic
 
@@ -210,9 +211,12 @@ def tolerance(truth: float, settings: dict) -> float:
 
 def _settings_problems(init: dict, settings: dict) -> list[str]:
     problems = []
-    if all(np.allclose(init[n], COURSE_DEFAULT_INIT[n]) for n in SHAPES):
-        problems.append("initial values equal the course defaults: the assignment asks for "
-                        "your own (pick another seed or type your values)")
+    reused = reused_entries(init)
+    if reused:
+        problems.append(f"{len(reused)} of {N_ENTRIES} initial values equal the course "
+                        "defaults or the article's values in the same place (the assignment "
+                        "asks for your own; pick another seed or type your values): "
+                        + "; ".join(reused))
     if not math.isclose(settings["lr"], LEARNING_RATE):
         problems.append(f"learning rate {settings['lr']:g}: the article's is {LEARNING_RATE:g}")
     if settings.get("digits", MIN_DIGITS) < MIN_DIGITS:
@@ -258,8 +262,9 @@ def verify_handin(text: str) -> HandinCheck:
     """Recompute every table from the hand-in's own initial values and compare.
 
     A number passes if it equals the recomputed one to the precision the hand-in records
-    (at least ``MIN_DIGITS`` significant digits). Initial values equal to the course's
-    defaults are a problem: the assignment is to change them. So are a learning rate other
+    (at least ``MIN_DIGITS`` significant digits). An initial value equal (to 3 decimal places)
+    to the course default or the article's published value in the same place is a problem:
+    the assignment is to change all 19. So are a learning rate other
     than the article's, a missing step, column or row, and a cell that should still be empty.
     """
     try:
