@@ -41,6 +41,18 @@ def _per_kernel(stack: np.ndarray, reduce) -> np.ndarray:
     return reduce(stack.reshape(len(stack), -1), axis=1)[:, None, None]
 
 
+def stretch(values) -> np.ndarray:
+    """Per-kernel min-max for kernels of any shape: (F, ...) -> (F, ...) in [0, 1], each
+    kernel's entries (all its channels together, so a colour kernel keeps its hues) mapped
+    by g = (w - min w) / (max w - min w); a constant kernel becomes 0.5."""
+    values = np.asarray(values, dtype=np.float64)
+    flat = values.reshape(len(values), -1)
+    shape = (len(values),) + (1,) * (values.ndim - 1)
+    low, high = flat.min(axis=1).reshape(shape), flat.max(axis=1).reshape(shape)
+    span = high - low
+    return np.where(span > 0, (values - low) / np.where(span > 0, span, 1.0), 0.5)
+
+
 def normalize(kernels, method: str = "minmax") -> np.ndarray:
     """Grey values in [0, 1] for each kernel, by one of five rules.
 
@@ -69,9 +81,7 @@ def normalize(kernels, method: str = "minmax") -> np.ndarray:
         peak = np.abs(stack).max()
         return np.full_like(stack, 0.5) if peak == 0 else 0.5 + stack / (2 * peak)
     if method == "minmax":
-        low, high = _per_kernel(stack, np.min), _per_kernel(stack, np.max)
-        span = high - low
-        return np.where(span > 0, (stack - low) / np.where(span > 0, span, 1.0), 0.5)
+        return stretch(stack)
     if method == "symmetric":
         peak = _per_kernel(np.abs(stack), np.max)
         return np.where(peak > 0, 0.5 + stack / (2 * np.where(peak > 0, peak, 1.0)), 0.5)

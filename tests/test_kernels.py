@@ -147,3 +147,10 @@ def test_equalize_ranks_over_the_whole_layer_and_rank_within_each_kernel():
     stack = np.array([[[0.0, 1.0]], [[2.0, 3.0]]])
     np.testing.assert_allclose(normalize(stack, "equalize")[:, 0], [[0, 1 / 3], [2 / 3, 1]])
     np.testing.assert_allclose(normalize(stack, "rank")[:, 0], [[0, 1], [0, 1]])
+
+
+def test_stretch_takes_colour_kernels_whole():
+    from helpers.kernels import stretch
+
+    rgb = np.array([[[[0.0, 1.0, 2.0]]], [[[3.0, 3.0, 3.0]]]])  # (2, 1, 1, 3)
+    np.testing.assert_allclose(stretch(rgb)[:, 0, 0], [[0, 0.5, 1], [0.5, 0.5, 0.5]])
