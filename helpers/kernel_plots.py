@@ -150,7 +150,7 @@ def amplitude_bars(kernels, normalized, indices, normalized_name: str, label: st
         bottom = fig.add_subplot(2, len(indices), len(indices) + col + 1, projection="3d")
         _bars(bottom, np.asarray(normalized)[index] - 0.5, 0.5, "g − ½")
         bottom.set_title(f"{label}{index}, {normalized_name}", fontsize=9)
-    fig.subplots_adjust(left=0, right=0.95, bottom=0.02, top=0.93, wspace=0.1, hspace=0.2)
+    fig.subplots_adjust(left=0, right=0.92, bottom=0.02, top=0.93, wspace=0.15, hspace=0.2)
     return fig
 
 
