@@ -98,3 +98,18 @@ def test_contribution_plot_names_each_models_kernels():
                                                    "7×7 model: kernels 7×7 #0 to #2"]
     loud = fig.axes[0].collections[0].get_offsets()
     np.testing.assert_allclose(loud, [[1.0, 2.0]])
+
+
+def test_colour_scatter_marks_the_flattest_third():
+    measured = {"layer": {"grey_std": np.array([1.0, 5.0, 9.0]),
+                          "chroma": np.array([30.0, 4.0, 2.0]), "flattest": [0]}}
+    ax = kernel_plots.colour_scatter(measured).axes[0]
+    others, flat = (c.get_offsets() for c in ax.collections)
+    np.testing.assert_allclose(flat, [[1.0, 30.0]])
+    np.testing.assert_allclose(others, [[5.0, 4.0], [9.0, 2.0]])
+    assert ax.get_xlabel().startswith("amplitude in grey")
+
+
+def test_tone_curve_plots_the_levels_given():
+    ax = kernel_plots.tone_curve_plot([0, 128, 255], [0, 200, 255]).axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0, 200, 255])
