@@ -93,10 +93,6 @@ class HandinFileError(ValueError):
     """A file of a hand-in that the checker will not read (a link, a FIFO, too big, ...)."""
 
 
-def sha256(path: Path) -> str:
-    return sha256_of(path)
-
-
 def sandbox_command() -> list[str] | None:
     """The bubblewrap prefix, or None where bwrap is missing or does not work here."""
     bwrap = shutil.which("bwrap")
@@ -127,7 +123,7 @@ def _limit_memory(megabytes: int):
 
 def snapshot(folder: Path) -> dict[str, str]:
     """relative path -> SHA-256 for every file under ``folder``."""
-    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
+    return {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*"))
             if p.is_file() and not p.is_symlink()}
 
 
@@ -163,17 +159,13 @@ def read_regular(path: Path, limit: int) -> bytes:
 def fingerprint(path: Path) -> str:
     """SHA-256 of a hand-in that may be read, else what ``lstat`` says (never reads it whole)."""
     try:
-        return sha256_bytes(read_regular(path, MAX_FILE_BYTES))
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
     except HandinFileError:
         try:
             info = os.lstat(path)
         except OSError:
             return "missing"
         return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def json_depth(value) -> int:
