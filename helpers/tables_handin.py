@@ -134,6 +134,9 @@ def _read_record(text: str) -> tuple[dict, dict]:
     except json.JSONDecodeError as error:
         raise HandinFormatError(
             f"the recorded initial values are not valid JSON ({error}).") from None
+    except RecursionError:
+        raise HandinFormatError("the recorded initial values are nested too deeply to be "
+                                "the four weight arrays.") from None
     if not isinstance(record, dict):
         raise HandinFormatError("the recorded initial values must be a JSON object.")
     # Hand-ins written before significant digits recorded fixed "decimals" instead.
@@ -141,8 +144,12 @@ def _read_record(text: str) -> tuple[dict, dict]:
     try:
         settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
                     precision: int(record.pop(precision, DIGITS))}
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise HandinFormatError(f"the recorded lr and {precision} must be numbers.") from None
+    if not 0 <= settings[precision] <= 17:
+        raise HandinFormatError(f"the recorded {precision} ({str(settings[precision])[:20]}) is "
+                                "out of range: a float64 "
+                                "has at most 17 significant digits; write_handin records 5.")
     return check_initial_values(record), settings
 
 
@@ -175,7 +182,7 @@ def read_handin(text: str) -> tuple[dict, dict, dict]:
     tables: dict = {}
     for block in re.split(r"^## Step ", text, flags=re.M)[1:]:
         heading = block.split(":", 1)[0].strip()
-        if not heading.isdigit():
+        if not re.fullmatch(r"[0-9]{1,3}", heading):  # not str.isdigit: "²" is a digit to it
             raise HandinFormatError(f"a heading '## Step {heading[:20]}' does not give a step "
                                     "number: write '## Step 7: ...'.")
         step = int(heading)

@@ -223,3 +223,21 @@ def test_the_verifier_refuses_any_entry_of_the_defaults_or_the_article():
     assert result.problems[0].startswith("1 of 19") and "bout = 0.69 is the article's value" \
         in result.problems[0]
     assert th.verify_handin(th.to_markdown(bt.compute_tables(FIXED))).ok
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('"digits": 5', '"digits": 1' + "0" * 400, "out of range"),
+    ('"digits": 5', '"decimals": 1e400', "must be numbers"),
+    ("## Step 3:", "## Step \u00b2:", "does not give a step number"),
+    ("## Step 3:", "## Step " + "9" * 5000 + ":", "does not give a step number"),
+])
+def test_hostile_settings_and_headings_are_format_errors(old, new, message):
+    text = th.to_markdown(bt.compute_tables(FIXED))
+    assert old in text
+    result = th.verify_handin(text.replace(old, new))
+    assert not result.ok and message in result.problems[0]
+
+
+def test_deeply_nested_initial_values_are_a_format_error():
+    text = f"```json {th.HEADER_TAG}\n" + "[" * 100_000 + "]" * 100_000 + "\n```"
+    assert "nested too deeply" in th.verify_handin(text).problems[0]
