@@ -33,17 +33,18 @@ writes a Markdown report (every name, metadata string and message escaped) and a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import html
 import json
 import os
 import re
-import resource
 import shutil
+import signal
 import stat
-import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -52,9 +53,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import tables_handin
+from helpers import sandbox, tables_handin
 from helpers.names import check_cells
-from helpers.store import sha256_of
 
 MAX_FILE_BYTES = 20_000_000
 MAX_TABLES_BYTES = 2_000_000  # a hand-in's tables are about 30 kB
@@ -76,6 +76,7 @@ class Verdict:
     valid: bool = False
     runs: str = "not run"
     isolated: bool = False
+    limits: dict = field(default_factory=dict)
     seconds: float = 0.0
     names: str = "-"
     tables: str = "-"
@@ -91,40 +92,6 @@ class Verdict:
 
 class HandinFileError(ValueError):
     """A file of a hand-in that the checker will not read (a link, a FIFO, too big, ...)."""
-
-
-def sandbox_command() -> list[str] | None:
-    """The bubblewrap prefix, or None where bwrap is missing or does not work here."""
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return None
-    probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                            "--unshare-net", "true"], capture_output=True, timeout=20)
-    if probe.returncode != 0:
-        return None
-    command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-               "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
-               "--new-session"]
-    # The fresh /tmp would hide a course or a Python that lives under /tmp (a clone made
-    # there, say): bind them back, read-only.
-    project = Path(__file__).resolve().parents[1]
-    for path in sorted({sys.prefix, sys.base_prefix, str(project)}):
-        command += ["--ro-bind", path, path]
-    return command
-
-
-def _limit_memory(megabytes: int):
-    def apply():
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        os.setsid()
-    return apply
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """relative path -> SHA-256 for every file under ``folder``."""
-    return {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.is_symlink()}
 
 
 # -- reading the hand-in's own files, never following a link or opening a special file -------
@@ -304,68 +271,101 @@ def stage(path: Path, data: bytes, folder: Path, verdict: Verdict) -> str:
     return name
 
 
-def run_staged(folder: Path, name: str, verdict: Verdict, options) -> dict:
-    """Run the staged notebook: the one call of ``execute``, so its interface can change here.
-
-    ``folder`` holds only the notebook ``name`` and its own tables (``stage``)."""
-    result = execute(folder / name, verdict, options)
-    for key in ("isolated", "seconds", "files_changed"):  # where execute returns them
-        if key in result:
-            setattr(verdict, key, result[key])
-    return result
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt install bubblewrap) where user "
+                "namespaces are allowed, or pass --no-sandbox to run hand-ins unisolated")
+NOT_ISOLATED = ("run NOT isolated (--no-sandbox): the notebook could read and write "
+                "anything this user can")
 
 
-def execute(path: Path, verdict: Verdict, options) -> dict:
-    """Run a temporary copy of ``path``'s folder; returns the worker's result."""
-    work = Path(tempfile.mkdtemp(prefix="course-check-"))
+class NoIsolation(RuntimeError):
+    """Hand-ins cannot be isolated here, and the instructor did not pass ``--no-sandbox``."""
+
+
+STOPPING = threading.Event()  # set when the checker is told to stop: runs end, none start
+
+
+def limits_of(options) -> sandbox.Limits:
+    return sandbox.Limits(memory_mb=options.memory_mb, processes=options.max_processes,
+                          disk_mb=options.disk_mb, tmp_mb=options.tmp_mb,
+                          output_bytes=options.max_output, cell_seconds=options.cell_timeout,
+                          notebook_seconds=options.timeout)
+
+
+def isolation_problem(options) -> str | None:
+    """Why hand-ins cannot run isolated here (None if they can, or if not asked to)."""
+    return None if options.no_sandbox else sandbox.sandbox_problem()
+
+
+def worker_arguments(work: Path, name: str, options, isolated: bool, graded: bool) -> list:
+    """The worker's command line; paths as the worker sees them (inside the sandbox or not)."""
+    if isolated:
+        source, dest, given = sandbox.SOURCE_POINT, sandbox.MOUNT_POINT, sandbox.INPUT_POINT
+    else:
+        source, dest, given = work / "submitted", work / "handin", work / "input"
+    return ["--notebook", f"{given}/{RUN_NAME}", "--source", str(source), "--dest", str(dest),
+            "--name", name, "--cell-timeout", str(options.cell_timeout),
+            "--max-output", str(options.max_output),
+            "--file-limit", str(options.disk_mb * 2**20)] + (["--allow-errors"] if graded else [])
+
+
+RUN_NAME = "notebook.ipynb"
+
+
+def run_staged(work: Path, name: str, verdict: Verdict, options, notebook=None) -> dict:
+    """Run the hand-in staged in ``work/submitted`` (the notebook ``name`` and its own tables)
+    in its sandbox, with every limit; returns the worker's result (see helpers.run_notebook).
+
+    ``notebook`` (an nbformat node) is run in place of the staged file, every cell to the end
+    even past errors (grading); None runs the staged notebook as handed in, stopping at the
+    first error. Raises NoIsolation where the run would not be isolated and
+    ``options.no_sandbox`` is not set."""
+    problem = isolation_problem(options)
+    if problem:
+        raise NoIsolation(problem)
+    isolated = not options.no_sandbox
+    given = work / "input"
+    given.mkdir()
+    if notebook is None:
+        shutil.copyfile(work / "submitted" / name, given / RUN_NAME)
+    else:
+        nbformat.write(notebook, given / RUN_NAME)
+    sandbox.write_identity(given)
+    (work / "home").mkdir()
+    limits = limits_of(options)
+    run = sandbox.Run(work, limits, isolated, name=work.name)
+    start = time.perf_counter()
     try:
-        copy = work / "handin"
-        shutil.copytree(path.parent, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        home = work / "home"
-        home.mkdir()
-        before = snapshot(copy)
-        result_file = work / "result.json"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-               "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-               "MPLCONFIGDIR": str(home / "mpl"), "JUPYTER_PLATFORM_DIRS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
-        command = [sys.executable, "-m", "helpers.run_notebook", str(copy / path.name),
-                   str(result_file), "--cell-timeout", str(options.cell_timeout),
-                   "--max-output", str(options.max_output)]
-        prefix = None if options.no_sandbox else sandbox_command()
-        if prefix:
-            command = prefix + ["--bind", str(work), str(work), "--chdir", str(copy)] + command
-        verdict.isolated = prefix is not None
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=copy, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   preexec_fn=_limit_memory(options.memory_mb))
-        try:
-            process.wait(timeout=options.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-            result = {"status": "timeout",
-                      "message": f"the whole notebook took longer than {options.timeout} s"}
-        else:
-            try:
-                result = json.loads(result_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                result = {"status": "died", "message": "the run ended without a result "
-                          f"(exit code {process.returncode}; out of memory?)"}
-        verdict.seconds = round(time.perf_counter() - start, 1)
-        after = snapshot(copy)
-        verdict.files_changed = sorted(
-            [f"created {p}" for p in after.keys() - before.keys()]
-            + [f"deleted {p}" for p in before.keys() - after.keys()]
-            + [f"changed {p}" for p in before.keys() & after.keys() if before[p] != after[p]])
-        written = copy / "handin" / "backprop_tables.md"
-        result["handin_markdown"] = written.read_text(encoding="utf-8") if written.is_file() \
-            else None
-        return result
+        if STOPPING.is_set():
+            return {"status": "stopped", "message": "the checker was stopped before this run"}
+        run.start(worker_arguments(work, name, options, isolated, notebook is not None))
+        raw = run.wait(STOPPING)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        run.close()
+        verdict.seconds = round(time.perf_counter() - start, 1)
+        verdict.isolated = isolated
+        verdict.limits = run.enforced()
+    return worker_result(raw, run, limits)
+
+
+def worker_result(raw: bytes | None, run, limits) -> dict:
+    """The worker's JSON, or why there is none; a limit reached fails the run even where the
+    notebook caught the error it caused."""
+    if raw is None:
+        return {"status": "limit", "message": run.reason}
+    try:
+        result = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        result = None
+    if not isinstance(result, dict):
+        return {"status": "died", "message": "the run ended without a result (the kernel or "
+                "the worker was killed, or ran out of memory)"}
+    reached = run.limit_reached()
+    disk = result.get("disk_bytes")
+    if reached is None and isinstance(disk, int) and disk >= 0.98 * limits.disk_mb * 2**20:
+        reached = f"the copy reached the disk limit ({limits.disk_mb} MB)"
+    if reached:
+        result.update(status="limit", message=reached)
+    return result
 
 
 def _decoded(data: bytes, where: str, verdict: Verdict) -> str | None:
@@ -380,8 +380,11 @@ def tables_text(folder: Path, path: Path, result: dict, verdict: Verdict) -> str
     """The backprop hand-in's Markdown: written by the run, shown by it, or one of its own
     files (``own_tables``), as staged in ``folder``: never another learner's."""
     written = result.get("handin_markdown")
-    if isinstance(written, str) and written and len(written) <= MAX_TABLES_BYTES:
-        return written
+    if isinstance(written, dict) and isinstance(written.get("error"), str):
+        verdict.notes.append(written["error"])
+    elif isinstance(written, dict) and isinstance(written.get("text"), str) \
+            and 0 < len(written["text"]) <= MAX_TABLES_BYTES:
+        return written["text"]
     for text in result.get("markdown_outputs", []):
         if isinstance(text, str) and tables_handin.HEADER_TAG in text:
             return text[:MAX_TABLES_BYTES]
@@ -424,18 +427,22 @@ def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
     verdict.kind, verdict.assigned_by = assignment_of(notebook, path, options.assignment)
     if ASSIGNMENTS["tutorial"] in verdict.kind:
         _name_check(notebook, verdict)
-    folder = Path(tempfile.mkdtemp(prefix="course-stage-"))
+    work = Path(tempfile.mkdtemp(prefix="course-stage-"))
     try:
-        name = stage(path, data, folder, verdict)
-        result = run_staged(folder, name, verdict, options)
+        staged = work / "submitted"
+        staged.mkdir()
+        name = stage(path, data, staged, verdict)
+        result = run_staged(work, name, verdict, options)
         verdict.runs = str(result.get("status", "died"))
+        if isinstance(result.get("files_changed"), list):
+            verdict.files_changed = [str(f) for f in result["files_changed"][:200]]
         if verdict.runs != "ok":
             message = ANSI_COLOUR.sub("", str(result.get("message")))  # traceback colours
             verdict.problems.append(f"does not run top to bottom: {message}")
         if ASSIGNMENTS["tables"] in verdict.kind:
-            _tables_check(tables_text(folder, path, result, verdict), verdict)
+            _tables_check(tables_text(staged, path, result, verdict), verdict)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def check_one(path: Path, options, name: str | None = None) -> Verdict:
@@ -449,9 +456,14 @@ def check_one(path: Path, options, name: str | None = None) -> Verdict:
         return verdict
     try:
         _check(path, data, verdict, options)
+    except NoIsolation as error:
+        verdict.runs = "not run"
+        verdict.problems.append(f"not run: {error}; {INSTALL_HINT}")
     except Exception as error:  # one hand-in may fail only itself, whatever it breaks
         verdict.problems.append(f"the checker could not finish this hand-in "
                                 f"({type(error).__name__}: {str(error)[:300]})")
+    if options.no_sandbox:
+        verdict.notes.append(NOT_ISOLATED)
     verdict.unchanged = fingerprint(path) == before
     if not verdict.unchanged:
         verdict.problems.append("the handed-in file changed while it was checked")
@@ -539,8 +551,26 @@ COLUMNS = ("file", "kind", "valid", "names", "tables", "runs", "isolated", "seco
 
 def row(verdict: Verdict) -> list[str]:
     return [verdict.name, verdict.kind, "yes" if verdict.valid else "no",
-            verdict.names, verdict.tables, verdict.runs, "yes" if verdict.isolated else "no",
+            verdict.names, verdict.tables, verdict.runs,
+            "yes" if verdict.isolated else "NO" if verdict.runs != "not run" else "-",
             f"{verdict.seconds:.1f}", "PASS" if verdict.passed else "FAIL"]
+
+
+def limits_section(verdicts: list[Verdict]) -> list[str]:
+    """The report's account of isolation and of each limit: its value and how it was held."""
+    ran = [v for v in verdicts if v.limits]
+    if not ran:
+        return []
+    lines = ["", "## Isolation and limits", ""]
+    if not all(v.isolated for v in ran):
+        lines += ["**Not isolated:** " + md_escape(NOT_ISOLATED) + ".", ""]
+    else:
+        lines += ["Every run was isolated: bubblewrap, as user nobody in a user namespace "
+                  "without capabilities, seeing only the course's Python and helpers, its own "
+                  "copy and a private /tmp; no network, no devices, no outside sockets.", ""]
+    lines += ["| limit | value and how it was enforced |", "|---|---|"]
+    lines += [f"| {md_escape(name)} | {md_escape(how)} |" for name, how in ran[0].limits.items()]
+    return lines
 
 
 def markdown_report(verdicts: list[Verdict]) -> str:
@@ -555,6 +585,7 @@ def markdown_report(verdicts: list[Verdict]) -> str:
             if verdict.files_changed:
                 lines.append("- files its run touched (in the temporary copy only): "
                              + ", ".join(md_escape(f) for f in verdict.files_changed[:20]))
+    lines += limits_section(verdicts)
     return "\n".join(lines) + "\n"
 
 
@@ -596,10 +627,41 @@ def parse_options(argv: list[str] | None):
     parser.add_argument("--timeout", type=int, default=300, help="seconds per notebook")
     parser.add_argument("--max-output", type=int, default=2_000_000,
                         help="bytes of output a notebook may print")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="memory per run")
+    parser.add_argument("--memory-mb", type=int, default=4096,
+                        help="memory of a run's whole process tree, private /tmp included")
+    parser.add_argument("--max-processes", type=int, default=256,
+                        help="processes and threads a run may have at once")
+    parser.add_argument("--disk-mb", type=int, default=512, help="disk for the run's copy")
+    parser.add_argument("--tmp-mb", type=int, default=256, help="size of the private /tmp")
     parser.add_argument("--no-sandbox", action="store_true",
-                        help="do not use bubblewrap even where it works")
+                        help="run hand-ins without isolation (only for notebooks you trust)")
     return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def stopped_cleanly():
+    """While checking: the checker adopts orphans (a daemon a notebook starts comes back to
+    it), and SIGTERM, SIGINT or SIGHUP stops every run's process tree, lets each hand-in's
+    temporary folder be removed, and exits with 128 + the signal's number."""
+    sandbox.prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1)
+    children_before = sandbox.children_of(os.getpid())
+
+    def stop(signum, frame):
+        STOPPING.set()
+        sandbox.stop_everything()
+        raise SystemExit(128 + signum)
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS} if main_thread else {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sandbox.kill_orphans(keep=children_before)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -614,7 +676,14 @@ def main(argv: list[str] | None = None) -> int:
         print("no .ipynb files found in " + ", ".join(map(visible, options.submissions)),
               file=sys.stderr)
         return 2
-    with tqdm(total=len(found), desc="checking", unit="notebook") as progress:
+    problem = isolation_problem(options)
+    if problem:
+        print(f"refusing to run hand-ins: {problem}, so they cannot be isolated.\n"
+              f"To check them, {INSTALL_HINT}.", file=sys.stderr)
+        return 2
+    if options.no_sandbox:
+        print(f"warning: {NOT_ISOLATED}", file=sys.stderr)
+    with stopped_cleanly(), tqdm(total=len(found), desc="checking", unit="notebook") as progress:
         verdicts = check_all(found, options, progress)
     print(terminal_report(verdicts))
     Path(options.md).write_text(markdown_report(verdicts), encoding="utf-8")

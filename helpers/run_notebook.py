@@ -14,6 +14,8 @@ working directory, and writes one JSON object to ``--result-fd``:
     markdown_outputs        every text/markdown output (hand-ins show their tables so)
     handin_markdown         handin/backprop_tables.md as the run left it: {"text"} or {"error"}
     files_changed           "created x", "changed x", "deleted x" in the copy
+    check_outputs           grade_id -> outputs of each nbgrader check cell (for grading)
+    disk_bytes              bytes in use on the copy's file system (the sandbox's tmpfs)
 
 The result pipe is closed-on-exec and the worker is not dumpable, so the kernel (same user)
 can neither inherit it nor open it through /proc/<pid>/fd; if the kernel kills the worker,
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import resource
@@ -38,6 +39,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from helpers.sandbox import PR_SET_DUMPABLE, prctl
+from helpers.store import sha256_of
 
 TABLES_FILE = "handin/backprop_tables.md"
 MAX_TABLES_BYTES = 5_000_000
@@ -95,6 +97,40 @@ def cell_results(notebook) -> list[dict]:
     return results
 
 
+MAX_OUTPUT_TEXT = 4000  # characters kept of each text in a check cell's outputs
+
+
+def _short(value):
+    if isinstance(value, str):
+        return value[:MAX_OUTPUT_TEXT]
+    if isinstance(value, list):
+        return _short("".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return {str(k): _short(v) for k, v in list(value.items())[:20]}
+    return value
+
+
+def check_outputs(notebook) -> dict:
+    """grade_id -> outputs (JSON, texts cut short) of every nbgrader check cell: a graded
+    code cell that is not a solution. What grading scores (helpers.grading)."""
+    found = {}
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not isinstance(meta, dict) or not meta.get("grade") \
+                or meta.get("solution") or not isinstance(meta.get("grade_id"), str):
+            continue
+        found[meta["grade_id"]] = [
+            {k: _short(v) for k, v in output.items() if k not in ("traceback",)}
+            for output in cell.get("outputs", [])[:20]]
+    return found
+
+
+def disk_used(folder: Path) -> int:
+    """Bytes in use on the file system holding ``folder``."""
+    info = os.statvfs(folder)
+    return (info.f_blocks - info.f_bfree) * info.f_frsize
+
+
 def run(notebook, folder: Path, cell_timeout: int, max_output: int,
         allow_errors: bool = False) -> dict:
     """Execute ``notebook`` (nbformat v4) in ``folder``; the result fields listed above."""
@@ -120,18 +156,18 @@ def run(notebook, folder: Path, cell_timeout: int, max_output: int,
     result["cells_run"] = sum(c["ran"] for c in result["cells"])
     result["code_cells"] = len(result["cells"])
     result["markdown_outputs"] = markdown_outputs(notebook)
+    result["check_outputs"] = check_outputs(notebook)
     return result
 
 
 # -- the copy, before and after ------------------------------------------------------------------
 def _digest(path: str) -> str:
-    """SHA-256 of a regular file, opened without following links or blocking on a FIFO."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASH_BYTES:
-            return f"special or large: mode {info.st_mode:o}, {info.st_size} bytes"
-        return hashlib.sha256(stream.read()).hexdigest()
+    """SHA-256 of a regular file; a description of anything else (never opened: a FIFO
+    would block) or of a file too large to hash."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASH_BYTES:
+        return f"special or large: mode {info.st_mode:o}, {info.st_size} bytes"
+    return sha256_of(path)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -201,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                      args.allow_errors)
         result["files_changed"] = changes(before, snapshot(args.dest))
         result["handin_markdown"] = read_tables(args.dest)
+        result["disk_bytes"] = disk_used(args.dest)
         json.dump(result, channel)
     return 0
 

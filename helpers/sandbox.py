@@ -250,6 +250,17 @@ class Cgroup:
                 pass
         return False
 
+    def process_limit_hit(self) -> bool:
+        """True if a fork or a thread was refused because the run had its maximum."""
+        for folder in self.dirs:
+            try:
+                events = (folder / "pids.events").read_text().split()
+            except OSError:
+                continue
+            if len(events) >= 2 and events[0] == "max" and events[1] != "0":
+                return True
+        return False
+
     def kill(self) -> None:
         for _ in range(50):
             alive = self.pids()
@@ -314,9 +325,14 @@ def resident_bytes(pids: list[int]) -> int:
     return total
 
 
+def children_of(pid: int) -> set[int]:
+    return set(_children_map().get(pid, []))
+
+
 def kill_orphans(keep: set[int]) -> None:
-    """SIGKILL every child of the checker that is not a run in ``keep``: with the checker a
-    child subreaper, a daemon a notebook started outside a sandbox ends up here."""
+    """SIGKILL every child of the checker (and all below it) that is not in ``keep``: with
+    the checker a child subreaper, a daemon a notebook started outside a sandbox ends up
+    here once its run is over."""
     me = os.getpid()
     for pid in _children_map().get(me, []):
         if pid not in keep:
@@ -363,19 +379,24 @@ class Run:
         self.peak_bytes = 0
 
     def enforced(self) -> dict[str, str]:
-        """limit -> how this run enforces it."""
-        watch = "measured from /proc twice a second over the whole process tree, which is "\
-                "stopped when over"
+        """limit -> its value and how this run enforces it."""
+        limits, watch = self.limits, ("measured from /proc twice a second over the whole "
+                                      "process tree, which is stopped when over")
         how = {"memory": watch, "processes": watch, **self.cgroup.enforced,
                "output": "counted by the worker; the cell is interrupted past the cap",
                "time per cell": "nbclient's cell timeout",
-               "time per notebook": "the checker stops the process tree"}
+               "time per notebook": "the checker kills the whole process tree"}
         if self.isolated:
             how["disk"] = "the copy is a tmpfs of that size inside the sandbox"
             how["private /tmp"] = "a tmpfs of that size inside the sandbox"
         else:
             how["disk"] = "RLIMIT_FSIZE per file, and the copy measured twice a second"
-        return how
+        values = {"memory": f"{limits.memory_mb} MB", "processes": str(limits.processes),
+                  "output": f"{limits.output_bytes:,} bytes",
+                  "time per cell": f"{limits.cell_seconds} s",
+                  "time per notebook": f"{limits.notebook_seconds} s",
+                  "disk": f"{limits.disk_mb} MB", "private /tmp": f"{limits.tmp_mb} MB"}
+        return {name: f"{values[name]}: {text}" for name, text in how.items()}
 
     def command(self, worker_args: list[str]) -> list[str]:
         code = (f"import sys; sys.path.insert(0, {str(PROJECT)!r}); "
@@ -430,6 +451,15 @@ class Run:
         if self.reason is None and self.cgroup.out_of_memory():
             self.reason = f"the run reached the memory limit ({self.limits.memory_mb} MB)"
         return None if self.reason else b"".join(self.chunks)
+
+    def limit_reached(self) -> str | None:
+        """A limit the run reached even though it ended normally (the notebook may have
+        caught the MemoryError or the refused fork): it fails the hand-in all the same."""
+        if self.cgroup.out_of_memory():
+            return f"the run reached the memory limit ({self.limits.memory_mb} MB)"
+        if self.cgroup.process_limit_hit():
+            return f"the run reached the limit of {self.limits.processes} processes"
+        return None
 
     def _over_limits(self) -> str | None:
         if not self.isolated and disk_bytes(self.work / "handin") > self.limits.disk_mb * 2**20:
