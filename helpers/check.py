@@ -339,19 +339,20 @@ def run_staged(work: Path, name: str, verdict: Verdict, options, notebook=None) 
             return {"status": "stopped", "message": "the checker was stopped before this run"}
         run.start(worker_arguments(work, name, options, isolated, notebook is not None))
         raw = run.wait(STOPPING)
+        reached = run.limit_reached()  # read before the cgroup goes
     finally:
         run.close()
         verdict.seconds = round(time.perf_counter() - start, 1)
         verdict.isolated = isolated
         verdict.limits = run.enforced()
-    return worker_result(raw, run, limits)
-
-
-def worker_result(raw: bytes | None, run, limits) -> dict:
-    """The worker's JSON, or why there is none; a limit reached fails the run even where the
-    notebook caught the error it caused."""
     if raw is None:
-        return {"status": "limit", "message": run.reason}
+        return {"status": "stopped" if STOPPING.is_set() else "limit", "message": run.reason}
+    return worker_result(raw, reached, limits)
+
+
+def worker_result(raw: bytes, reached: str | None, limits) -> dict:
+    """The worker's JSON, or why there is none; a limit reached (``reached``) fails the run
+    even where the notebook caught the error it caused."""
     try:
         result = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -359,7 +360,6 @@ def worker_result(raw: bytes | None, run, limits) -> dict:
     if not isinstance(result, dict):
         return {"status": "died", "message": "the run ended without a result (the kernel or "
                 "the worker was killed, or ran out of memory)"}
-    reached = run.limit_reached()
     disk = result.get("disk_bytes")
     if reached is None and isinstance(disk, int) and disk >= 0.98 * limits.disk_mb * 2**20:
         reached = f"the copy reached the disk limit ({limits.disk_mb} MB)"

@@ -241,13 +241,14 @@ class Cgroup:
                         return True
                 except (OSError, ValueError):
                     pass
-            try:
-                events = (folder / "memory.events").read_text()
-                if any(line.split()[0] in ("oom", "oom_kill", "max") and int(line.split()[1])
-                       for line in events.splitlines()):
-                    return True
-            except (OSError, ValueError, IndexError):
-                pass
+            for name in ("memory.events", "memory.oom_control"):  # v2, v1: "oom_kill N"
+                try:
+                    pairs = [line.split() for line in (folder / name).read_text().splitlines()]
+                    if any(len(p) == 2 and p[0] in ("oom", "oom_kill", "max") and int(p[1])
+                           for p in pairs):
+                        return True
+                except (OSError, ValueError):
+                    pass
         return False
 
     def process_limit_hit(self) -> bool:
