@@ -20,8 +20,9 @@ hand-in is checked fails that hand-in alone, with the reason. For each notebook:
    when it is the only notebook in its folder, that folder's ``handin/backprop_tables.md`` or
    ``backprop_tables.md``. Every number is recomputed (``helpers.tables_handin``).
 5. Does it run top to bottom? The notebook and its own tables (nothing else) are staged in a
-   temporary folder, and run there in a fresh kernel, with time limits and a cap on output
-   (``execute``).
+   temporary folder and run from a copy in a fresh kernel, contained and limited
+   (``run_staged``, ``helpers.sandbox``). Where hand-ins cannot be isolated the checker
+   refuses to run them (exit 2) unless ``--no-sandbox`` is given; every row then says so.
 
 Hand-ins are checked in parallel (``--jobs``, default the number of cores); the report keeps
 the order in which they were found. The handed-in files are never written to (each notebook's
