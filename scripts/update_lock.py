@@ -34,7 +34,8 @@ _COMPILE = ["uv", "pip", "compile", "pyproject.toml", "--universal",
             "--fork-strategy", "fewest", "--python-version", PYTHON]
 UV_COMMANDS = [
     _COMPILE + ["-o", LEARNER_LOCK],
-    _COMPILE + ["--extra", "dev", "--extra", "instructor", "--constraint", LEARNER_LOCK, "-o", DEV_LOCK],
+    _COMPILE + ["--extra", "dev", "--extra", "instructor", "--constraint", LEARNER_LOCK,
+                "-o", DEV_LOCK],
 ]
 
 

@@ -1,0 +1,184 @@
+"""The learner edition (`make release`, scripts/build_release.py) and grading end to end.
+
+Built twice per run: from the course's notebooks by `make release` into a temporary folder, and
+from the small course of tests/exercises.py, whose solutions are known, so that every check
+here can fail even before the course's notebooks hold exercises.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from exercises import errors, fixture_source, run, solution_lines
+
+from helpers import grading
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_release  # noqa: E402
+from update_lock import DEV_LOCK, LEARNER_LOCK, locked_versions  # noqa: E402
+
+SOURCE = ROOT / "notebooks"
+COURSE_NOTEBOOKS = sorted(p.stem for p in SOURCE.glob("*.ipynb"))
+LEARNER_FILES = {"notebooks", "helpers", "README.md", "Makefile", ".gitignore",
+                 "environment.yml", "requirements.lock", "pyproject.toml", "postBuild"}
+NOT_DONE = {"NotImplementedError", "NotDoneYet"}
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    """`make release` into a temporary folder (the virtual environment taken as set up)."""
+    out = tmp_path_factory.mktemp("release") / "learners"
+    venv = Path(sys.prefix)
+    start = time.perf_counter()
+    result = subprocess.run(["make", "release", f"RELEASE={out}", f"VENV={venv}",
+                             "-o", str(venv / ".installed-dev")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    print(f"make release: {time.perf_counter() - start:.1f} s, "
+          f"{build_release.size_of(out) / 1e6:.1f} MB")
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """(source folder, release folder) of the small course of tests/exercises.py."""
+    folder = tmp_path_factory.mktemp("small")
+    source = fixture_source(folder / "notebooks")
+    build_release.build(folder / "release", source)
+    return source, folder / "release"
+
+
+def text_files(folder: Path):
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # images, .npz: no source code in them
+
+
+def leaked(source: Path, release: Path) -> list[str]:
+    """Solution and hidden-test lines of the notebooks in ``source`` found in ``release``."""
+    lines = set().union(*(solution_lines(nbformat.read(p, as_version=4))
+                          for p in source.glob("*.ipynb")))
+    found = []
+    for path, text in text_files(release):
+        # Notebooks are JSON: read each line of each cell and output, not the escaped file.
+        body = json.dumps(json.loads(text), ensure_ascii=False, indent=0).replace("\\n", "\n") \
+            if path.suffix == ".ipynb" else text
+        present = {line.strip() for line in body.splitlines()} | {
+            line.strip().strip('",') for line in body.splitlines()}
+        found += [f"{path.relative_to(release)}: {line}" for line in sorted(lines & present)]
+    return found
+
+
+def test_make_release_lays_out_a_learner_repository(release):
+    names = {p.name for p in release.iterdir()} - {".github"}
+    assert names == LEARNER_FILES
+    assert sorted(p.stem for p in (release / "notebooks").glob("*.ipynb")) == COURSE_NOTEBOOKS
+    modules = {p.name for p in (ROOT / "helpers").glob("*.py")}
+    assert modules == {p.name for p in (release / "helpers").glob("*.py")}
+    assert (release / "helpers" / "assets" / "mnist5k.npz").is_file()
+    assert not list(release.rglob("__pycache__"))
+    workflow = ROOT / "classroom" / "handin-check.yml"
+    assert (release / ".github" / "workflows" / "handin-check.yml").is_file() \
+        == workflow.is_file()
+    assert (release / "requirements.lock").read_text() == (ROOT / LEARNER_LOCK).read_text()
+    assert "learner edition" in (release / "README.md").read_text().splitlines()[0]
+
+
+def test_make_lab_in_the_release_opens_its_learner_edition(release, tmp_path):
+    def dry_run(folder):
+        return subprocess.run(["make", "-n", "lab", f"VENV={tmp_path / 'v'}"], cwd=folder,
+                              capture_output=True, text=True, check=True).stdout.splitlines()
+    learner, course = dry_run(release), dry_run(ROOT)
+    assert learner == course  # the same set-up and the same JupyterLab command
+    assert any("-r requirements.lock" in line for line in learner)
+    opened = re.search(r"jupyter lab (\S+)", " ".join(learner)).group(1)
+    assert (release / opened).is_file() and opened.startswith("notebooks/")
+
+
+@pytest.mark.parametrize("which", ["course", "small"])
+def test_no_solution_or_hidden_test_line_is_anywhere_in_the_release(which, release, small):
+    source, out = (SOURCE, release) if which == "course" else small
+    lines = set().union(*(solution_lines(nbformat.read(p, as_version=4))
+                          for p in source.glob("*.ipynb")))
+    if not lines:
+        pytest.skip("the course's notebooks hold no solutions yet")
+    assert not leaked(source, out)
+
+
+def test_the_leak_check_finds_a_solution_line(small, tmp_path):
+    source, out = small
+    planted = tmp_path / "release"
+    planted.mkdir()
+    (planted / "notes.py").write_text("    return twice_the_values\n")
+    assert leaked(source, planted) == ["notes.py: return twice_the_values"]
+
+
+@pytest.mark.parametrize("which", ["course", "small"])
+def test_learner_notebooks_hold_no_outputs_and_locked_checks(which, release, small):
+    out = release if which == "course" else small[1]
+    for path in sorted((out / "notebooks").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
+            if grading.is_check(cell):
+                assert cell.metadata.get("editable") is False, path.name
+        assert "widgets" not in notebook.metadata
+
+
+def test_small_release_has_placeholders_where_the_solutions_were(small):
+    notebook = nbformat.read(small[1] / "notebooks" / "90_exercises.ipynb", as_version=4)
+    exercises = [c.source for c in notebook.cells if grading.is_exercise(c)]
+    assert len(exercises) == 2
+    assert all("# YOUR CODE HERE" in s and "raise NotImplementedError()" in s for s in exercises)
+    assert exercises[0].startswith("def double(values):")
+
+
+def assert_only_unanswered_exercises_fail(executed, name: str):
+    first = next((i for i, c in enumerate(executed.cells) if grading.is_exercise(c)), None)
+    found = errors(executed)
+    assert all(ename in NOT_DONE for _, ename in found), (name, found)
+    assert first is not None or not found, (name, found)
+    assert all(i >= first for i, _ in found), (name, found)
+
+
+@pytest.mark.parametrize("stem", COURSE_NOTEBOOKS)
+def test_each_learner_notebook_runs_with_only_unanswered_exercises_failing(stem, release):
+    folder = release / "notebooks"
+    start = time.perf_counter()
+    executed = run(nbformat.read(folder / f"{stem}.ipynb", as_version=4), folder)
+    print(f"{stem}: {time.perf_counter() - start:.1f} s")
+    assert_only_unanswered_exercises_fail(executed, stem)
+
+
+def test_small_learner_notebook_fails_only_in_and_after_its_exercises(small):
+    folder = small[1] / "notebooks"
+    executed = run(nbformat.read(folder / "90_exercises.ipynb", as_version=4), folder)
+    assert_only_unanswered_exercises_fail(executed, "90_exercises")
+    # The def runs; its check and the cell calling it fail, then the squares cell and after.
+    assert errors(executed) == [(4, "NotDoneYet"), (5, "NotDoneYet"), (7, "NotImplementedError"),
+                                (8, "NotDoneYet"), (9, "NotDoneYet")]
+
+
+def test_nbgrader_is_an_instructor_tool_outside_the_learner_set():
+    assert "nbgrader" in locked_versions(DEV_LOCK)
+    assert "nbgrader" not in locked_versions(LEARNER_LOCK)
+    assert "nbgrader" not in (ROOT / "environment.yml").read_text()
+
+
+def test_readmes_give_the_learner_path_and_the_instructor_path(release):
+    course = (ROOT / "README.md").read_text()
+    for needle in ("make release", "release/", "make lab", "python -m helpers.check"):
+        assert needle in course, needle
+    learner = (release / "README.md").read_text()
+    assert re.search(r"^## Hand in", learner, re.M) and "make lab" in learner
+    assert "make release" not in learner and "make test" not in learner
