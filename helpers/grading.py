@@ -28,6 +28,7 @@ import contextlib
 import os
 import shutil
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -233,6 +234,27 @@ class Course:
             grades.flags.append("no work: every exercise cell is as the release has it "
                                 "(scored 0)")
         return grades
+
+
+@contextlib.contextmanager
+def course_for(notebooks: Path):
+    """``Course`` of the notebooks in ``notebooks`` in a scratch folder removed afterwards;
+    None where nbgrader is not installed (a learner's repository) or none of them has a
+    check cell (nothing to grade)."""
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        yield None
+        return
+    if not any(grade_ids(nbformat.read(p, as_version=4))
+               for p in sorted(Path(notebooks).glob("*.ipynb"))):
+        yield None
+        return
+    root = Path(tempfile.mkdtemp(prefix="course-grading-"))
+    try:
+        yield Course(notebooks, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _status(outputs, exercise: Exercise) -> tuple[str, str]:

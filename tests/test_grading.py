@@ -117,3 +117,14 @@ def test_shared_code_and_initial_values_are_flagged(course):
 def test_a_course_folder_without_notebooks_says_what_to_give(tmp_path):
     with pytest.raises(FileNotFoundError, match="instructor's notebooks"):
         grading.Course(tmp_path / "empty", tmp_path / "course")
+
+
+def test_course_for_gives_none_when_there_is_nothing_to_grade(tmp_path):
+    folder = fixture_source(tmp_path / "notebooks")
+    with grading.course_for(folder) as course:
+        assert course.graded(STEM)
+        root = course.root
+    assert not root.exists()  # the scratch course folder is gone
+    (folder / f"{STEM}.ipynb").unlink()
+    with grading.course_for(folder) as course:
+        assert course is None
