@@ -118,8 +118,10 @@ def test_the_leak_check_finds_a_solution_line(small, tmp_path):
     source, out = small
     planted = tmp_path / "release"
     planted.mkdir()
-    (planted / "notes.py").write_text("    return twice_the_values\n")
-    assert leaked(source, planted) == ["notes.py: return twice_the_values"]
+    (planted / "notes.py").write_text("    twice_the_values = 2 * np.asarray(values, dtype=float)\n"
+                                      "    return twice_the_values\n")  # trivial: not a leak
+    assert leaked(source, planted) == [
+        "notes.py: twice_the_values = 2 * np.asarray(values, dtype=float)"]
 
 
 @pytest.mark.parametrize("which", ["course", "small"])
