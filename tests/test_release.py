@@ -184,3 +184,57 @@ def test_readmes_give_the_learner_path_and_the_instructor_path(release):
     learner = (release / "README.md").read_text()
     assert re.search(r"^## Hand in", learner, re.M) and "make lab" in learner
     assert "make release" not in learner and "make test" not in learner
+
+
+# -- grading the course's own notebooks end to end ---------------------------------------------
+def own_initial_values(stem: str, notebook):
+    """The instructor edition as a hand-in: notebook 05 with initial values of its own (a
+    hand-in with the course's defaults is refused). Others unchanged."""
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    with grading.course_for(SOURCE) as course:
+        yield course
+
+
+def graded_stem(course, stem: str) -> str:
+    if course is None or not course.graded(stem):
+        pytest.skip(f"{stem} has no check cells yet")
+    return stem
+
+
+def handin_score(course, stem: str, handin, folder: Path):
+    executed = run(course.prepare(handin, stem), folder)
+    return course.score(stem, grading.cell_results(executed), handin)
+
+
+@pytest.mark.parametrize("stem", COURSE_NOTEBOOKS)
+def test_unchanged_release_scores_zero(stem, course, tmp_path):
+    stem = graded_stem(course, stem)
+    grades = handin_score(course, stem, course.release[stem], tmp_path)
+    print(f"{stem} unchanged release: {grades.score}")
+    assert grades.earned == 0 and grades.possible > 0 and grades.no_work
+    assert {e.status for e in grades.exercises} <= {"not done", "wrong"}
+
+
+@pytest.mark.parametrize("stem", COURSE_NOTEBOOKS)
+def test_instructor_edition_scores_full_marks(stem, course, tmp_path):
+    stem = graded_stem(course, stem)
+    handin = own_initial_values(stem, course.source[stem])
+    grades = handin_score(course, stem, handin, tmp_path)
+    print(f"{stem} instructor edition: {grades.score}")
+    assert grades.earned == grades.possible > 0, [
+        (e.grade_id, e.message) for e in grades.exercises if e.status != "ok"]
+
+
+@pytest.mark.parametrize("stem", COURSE_NOTEBOOKS)
+def test_edited_check_cells_are_the_sources_again_when_graded(stem, course):
+    stem = graded_stem(course, stem)
+    handin = nbformat.from_dict(course.source[stem])
+    for cell in handin.cells:
+        if grading.is_check(cell):
+            cell.source = 'print("✓ all right")'
+    edited, unedited = course.prepare(handin, stem), course.prepare(course.source[stem], stem)
+    assert [c.source for c in edited.cells] == [c.source for c in unedited.cells]
