@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import operator
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.autodiff import sigmoid
+from helpers.autodiff import Value, sigmoid
 from helpers.backprop_tables import SHAPES, autodiff_gradients, check_samples
+from helpers.checking import ExerciseError, call, differences
+from helpers.gradcheck import numerical_gradient
 
 # -- video embeds ----------------------------------------------------------------------------
 VIDEOS = {
@@ -168,3 +171,86 @@ def chain_dcost_dw1(w1, b1, w2, b2, x, y) -> float:
     z2 = w2 * a1 + b2
     a2 = sigmoid(z2)
     return x * a1 * (1 - a1) * w2 * a2 * (1 - a2) * 2 * (a2 - y)
+
+
+# -- the exercises of notebook 04 ------------------------------------------------------------
+# Expressions the product rule is checked on: (label, inputs, expression of (multiply, *inputs)).
+# The second uses one input twice, so its gradient must be added (+=), not set (=).
+PRODUCT_CASES = (
+    ("f = a * b", {"a": 2.0, "b": -3.0}, lambda mul, a, b: mul(a, b)),
+    ("f = a * a", {"a": 1.5}, lambda mul, a: mul(a, a)),
+    ("f = (a * b) * c + b", {"a": -0.5, "b": 4.0, "c": 2.5},
+     lambda mul, a, b, c: mul(mul(a, b), c) + b),
+)
+
+
+def _product_gradients(multiply, inputs: dict, expression) -> tuple[float, np.ndarray]:
+    """(f, [df/dinput...]) with the learner's ``multiply`` building the graph."""
+    nodes = [Value(v, label=k) for k, v in inputs.items()]
+    out = expression(lambda a, b: call("multiply", multiply, a, b), *nodes)
+    if not isinstance(out, Value):
+        raise ExerciseError(f"✗ multiply should return a Value, got {type(out).__name__}.")
+    call("the backward closure of multiply", out.backward)
+    return out.data, np.array([node.grad for node in nodes])
+
+
+def check_product_rule(multiply) -> None:
+    """The check of exercise 1: the learner's ``multiply(a, b)`` (two Values -> a Value whose
+    ``_backward`` applies the product rule), on expressions whose gradients are compared with
+    central differences (``helpers.gradcheck``). Raises ``ExerciseError`` naming the
+    expression, the input and the gap."""
+    for label, inputs, expression in PRODUCT_CASES:
+        values = np.array(list(inputs.values()), dtype=np.float64)
+        truth = expression(operator.mul, *values)
+        numeric = numerical_gradient(
+            lambda f=expression, v=values: f(operator.mul, *v), values)
+        data, grads = _product_gradients(multiply, inputs, expression)
+        where = ", ".join(f"{k} = {v:g}" for k, v in inputs.items())
+        if differences(data, truth):
+            raise ExerciseError(f"✗ multiply on {label} at {where}: f is {data:g}, expected "
+                                f"{truth:g}: out.data should be a.data * b.data.")
+        for name, got, expected in zip(inputs, grads, numeric, strict=True):
+            if differences(got, expected, rtol=1e-6, atol=1e-6):
+                raise ExerciseError(
+                    f"✗ multiply on {label} at {where}: df/d{name} is {got:g}, expected "
+                    f"{expected:.6g} by finite differences (off by {got - expected:.6g})."
+                    + (" An input used twice gets a gradient from each use: add with +=."
+                       if label == "f = a * a" else ""))
+    print(f"✓ multiply: values and gradients right on {len(PRODUCT_CASES)} expressions: "
+          + "; ".join(label for label, _, _ in PRODUCT_CASES) + ".")
+
+
+CHAIN_CASES = {
+    "the video's numbers (w1 0.7, b1 -0.2, w2 1.3, b2 0.1, a0 0.9, y 1)":
+        (0.7, -0.2, 1.3, 0.1, 0.9, 1.0),
+    "a negative weight and target 0 (w1 -1.1, b1 0.4, w2 -0.6, b2 0.3, a0 0.5, y 0)":
+        (-1.1, 0.4, -0.6, 0.3, 0.5, 0.0),
+    "a saturated neuron (w1 3, b1 1, w2 2, b2 -1, a0 1.5, y 1)": (3.0, 1.0, 2.0, -1.0, 1.5, 1.0),
+}
+
+
+def dcost_dw1_by_differences(w1, b1, w2, b2, a0, y) -> float:
+    """dC/dw1 of ``chain_cost`` by central differences (``helpers.gradcheck``)."""
+    weight = np.array([w1], dtype=np.float64)
+    return float(numerical_gradient(lambda: chain_cost(weight[0], b1, w2, b2, a0, y),
+                                    weight)[0])
+
+
+def check_chain_derivative(dcost_dw1) -> None:
+    """The check of exercise 2: the learner's ``dcost_dw1(w1, b1, w2, b2, a0, y)`` against
+    central differences of the cost, on three chains. Raises ``ExerciseError`` naming the
+    chain and the gap."""
+    for label, args in CHAIN_CASES.items():
+        got = call("dcost_dw1", dcost_dw1, *args)
+        expected = dcost_dw1_by_differences(*args)
+        problems = differences(got, expected, rtol=1e-5, atol=1e-9)
+        if problems:
+            if np.shape(got) != () or problems[0].startswith("expected numbers"):
+                raise ExerciseError(f"✗ dcost_dw1 on {label}: should return one number; "
+                                    + problems[0])
+            raise ExerciseError(f"✗ dcost_dw1 on {label}: got {float(got):.6g}, expected "
+                                f"{expected:.6g} by finite differences (off by "
+                                f"{float(got) - expected:.3g}; yours is "
+                                f"{float(got) / expected:.3g} times the right value).")
+    print(f"✓ dcost_dw1 agrees with finite differences on {len(CHAIN_CASES)} chains: "
+          + "; ".join(CHAIN_CASES) + ".")

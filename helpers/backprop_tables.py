@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from helpers.autodiff import Value, sigmoid
+from helpers.checking import ExerciseError, differences, require
 
 X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)
 Y = np.array([[1], [1], [0]], dtype=np.float64)
 LEARNING_RATE = 0.1
 SHAPES = {"wh": (4, 3), "bh": (1, 3), "wout": (3, 1), "bout": (1, 1)}
 COURSE_SEED = 0
+N_ENTRIES = sum(rows * cols for rows, cols in SHAPES.values())  # 19 initial values
 
 # The wide table's columns, in the article's order, then the slopes and deltas.
 COLUMNS = ("X", "wh", "bh", "hidden_layer_input", "hidden_layer_activations", "wout", "bout",
@@ -77,6 +79,17 @@ def initial_values(seed: int) -> dict:
 
 
 COURSE_DEFAULT_INIT = initial_values(COURSE_SEED)
+
+# The article's own initial values, from its picture walk-through (step 1). The article's
+# pictures are not stored here; these numbers are transcribed in many public re-implementations.
+ARTICLE_INIT = {
+    "wh": np.array([[0.42, 0.88, 0.55], [0.10, 0.73, 0.68], [0.60, 0.18, 0.47],
+                    [0.92, 0.11, 0.52]]),
+    "bh": np.array([[0.46, 0.72, 0.08]]),
+    "wout": np.array([[0.30], [0.25], [0.23]]),
+    "bout": np.array([[0.69]]),
+}
+SAME_WITHIN = 5e-4  # "the same value": equal at the 3 decimal places the notebook prints
 
 
 _ALL_NUMBERS = object()
@@ -135,6 +148,43 @@ def check_initial_values(values) -> dict:
             raise InitialValuesError(f"{name} contains NaN or infinity; use finite numbers.")
         checked[name] = array
     return checked
+
+
+def _entry(name: str, index: tuple) -> str:
+    return f"{name}[{index[0]},{index[1]}]" if np.prod(SHAPES[name]) > 1 else name
+
+
+def reused_entries(values: dict) -> list[str]:
+    """The entries of ``values`` (checked as by ``check_initial_values``) that equal, to 3
+    decimal places, the course default or the article's published value in the same place:
+    one sentence each, e.g. "wh[0,0] = 0.42 is the article's value"."""
+    values = check_initial_values(values)
+    found = []
+    for name in SHAPES:
+        for index, value in np.ndenumerate(values[name]):
+            for source, reference in (("the course default", COURSE_DEFAULT_INIT),
+                                      ("the article's value", ARTICLE_INIT)):
+                if abs(value - reference[name][index]) < SAME_WITHIN:
+                    found.append(f"{_entry(name, index)} = {value:.4g} is {source}")
+                    break
+    return found
+
+
+def check_own_values(values: dict) -> None:
+    """The check after step 1: every one of the 19 entries must be the learner's own.
+
+    Raises ``ExerciseError`` naming each entry equal to the course default or the article's
+    value in the same place; prints a tick otherwise."""
+    try:
+        reused = reused_entries(values)
+    except InitialValuesError as error:
+        raise ExerciseError(f"✗ initial values: {error}") from None
+    if reused:
+        raise ExerciseError(f"✗ {len(reused)} of {N_ENTRIES} initial values are not your own: "
+                            + "; ".join(reused)
+                            + ". Pick another seed, or change those entries in my_values.")
+    print(f"✓ initial values: all {N_ENTRIES} entries are your own (none equals the course "
+          "default or the article's value in its place).")
 
 
 @dataclass
@@ -214,7 +264,11 @@ def compute_tables(initial: dict, lr: float = LEARNING_RATE) -> Tables:
     """Run steps 0 to 11 once, keeping every quantity after every step."""
     init = check_initial_values(initial)
     _check_learning_rate(lr)
-    before, updated = _one_pass(init, lr)
+    return _tables(init, *_one_pass(init, lr), lr)
+
+
+def _tables(init: dict, before: dict, updated: dict, lr: float) -> Tables:
+    """Snapshots after every step, from the quantities of one pass (see ``_one_pass``)."""
     tables = Tables(init, lr)
     state: dict = {}
     for step, (_, _, computed, _) in STEPS.items():
@@ -254,3 +308,85 @@ def train(initial: dict, epochs: int, lr: float = LEARNING_RATE) -> tuple[list, 
         params = _one_pass(params, lr)[1]
     losses.append(loss(params))
     return losses, forward(params)["output"]
+
+
+# -- the learner's own steps (notebook 05) ---------------------------------------------------
+# step -> the variables the learner binds in it, with the article's names. The updates get a
+# suffix so that the old weights, which steps 2 to 9 read, stay as they were.
+STEP_VARIABLES = {
+    2: ("hidden_layer_input",), 3: ("hidden_layer_activations",), 4: ("output",), 5: ("E",),
+    6: ("slope_output_layer", "slope_hidden_layer"), 7: ("d_output",),
+    8: ("error_at_hidden_layer",), 9: ("d_hiddenlayer",),
+    10: ("wout_updated", "wh_updated"), 11: ("bout_updated", "bh_updated"),
+}
+
+
+def _column(variable: str) -> str:
+    return variable.removesuffix("_updated")
+
+
+def _learner_init(names: dict) -> dict:
+    """The learner's initial wh, bh, wout, bout (step 1), from their notebook's globals()."""
+    try:
+        return check_initial_values(dict(zip(SHAPES, require(names, list(SHAPES), "step 1"),
+                                             strict=True)))
+    except InitialValuesError as error:
+        raise ExerciseError(f"✗ step 1: {error}") from None
+
+
+def _wrong(step: int, names: dict, init: dict, expected: tuple[dict, dict]) -> list[str]:
+    """Sentences on what differs in ``step``'s variables (which must all be bound)."""
+    problems = []
+    for variable in STEP_VARIABLES[step]:
+        truth = expected[1 if step >= 10 else 0][_column(variable)]
+        gaps = differences(names[variable], truth, rtol=1e-9, atol=1e-12)
+        if gaps:
+            problems.append(f"{variable} " + "\n".join(gaps))
+    return problems
+
+
+def check_step(step: int, names: dict) -> None:
+    """The check after step ``step`` (1 to 11; step 1 is ``check_own_values``): the learner's
+    arrays, from ``names`` (their
+    notebook's globals()), against the reference computed from their own initial values.
+
+    Prints a tick, raises ``NotDoneYet`` if a variable is not bound yet, or ``ExerciseError``
+    saying which entries differ (and which earlier step to fix first, if one is wrong)."""
+    if step != 1 and step not in STEP_VARIABLES:
+        raise ValueError(f"the learner writes steps 1 to 11, got {step}.")
+    init = _learner_init(names)
+    if step == 1:
+        return check_own_values(init)
+    require(names, list(STEP_VARIABLES[step]), f"step {step}")
+    first = names.get("initial")  # the notebook's step 1 copies wh, ... from it
+    for name in SHAPES if isinstance(first, dict) else ():
+        if not np.array_equal(np.asarray(first.get(name), dtype=float), init[name]):
+            raise ExerciseError(f"✗ {name} changed after step 1: steps 2 to 9 read the old "
+                                f"weights. Write {name}_updated = {name} + ..., not {name} += "
+                                "..., then run the notebook again from step 1.")
+    expected = _one_pass(init, LEARNING_RATE)
+    problems = _wrong(step, names, init, expected)
+    if problems:
+        earlier = [s for s in range(2, step)
+                   if all(v in names for v in STEP_VARIABLES[s])
+                   and _wrong(s, names, init, expected)]
+        hint = (f"\n(step {earlier[0]} is wrong too, and this step reads it: fix step "
+                f"{earlier[0]} first.)" if earlier else "")
+        raise ExerciseError(f"✗ step {step}, for your initial values: "
+                            + "\n".join(problems) + hint)
+    shapes = ", ".join(f"{v} {np.shape(names[v])}" for v in STEP_VARIABLES[step])
+    print(f"✓ step {step}: {shapes} match the reference for your initial values.")
+
+
+def learner_tables(names: dict, lr: float = LEARNING_RATE) -> Tables:
+    """The tables of steps 0 to 11 built from the learner's own arrays (from ``names``, their
+    notebook's globals()); ``NotDoneYet`` names the first step not written yet."""
+    init = _learner_init(names)
+    before = {"X": X, "y": Y, **init}
+    updated = {}
+    for step, variables in STEP_VARIABLES.items():
+        values = require(names, list(variables), f"step {step}")
+        target = updated if step >= 10 else before
+        for variable, value in zip(variables, values, strict=True):
+            target[_column(variable)] = np.asarray(value, dtype=np.float64)
+    return _tables(init, before, updated, lr)

@@ -1,37 +1,52 @@
 """The instructor's checker for handed-in notebooks.
 
-    python -m helpers.check SUBMISSIONS... [--md REPORT.md] [--json REPORT.json]
+    python -m helpers.check SUBMISSIONS... [--assignment auto|tables|tutorial|plain]
+                            [--jobs N] [--md REPORT.md] [--json REPORT.json]
     course-check SUBMISSIONS...                      (the same, as a console script)
 
-SUBMISSIONS are .ipynb files or folders of them. For each notebook:
+SUBMISSIONS are .ipynb files or folders of them (searched without following symbolic links).
+Every notebook found gets its own row, whatever it holds: anything that goes wrong while one
+hand-in is checked fails that hand-in alone, with the reason. For each notebook:
 
-1. Is it a notebook? Valid JSON, nbformat 4, valid against the nbformat schema, with code.
-2. Assignment 2.2 (``metadata.course.assignment == "python-numpy-tutorial"``, or a file name
-   with "tutorial"): the name check of ``helpers.names``.
-3. Assignment 2.1 (``"backprop-tables"``, or "backprop" in the name): the tables are read
-   from the Markdown the notebook writes when run (``handin/backprop_tables.md`` in its
-   folder) or shows, else from a Markdown file handed in beside it, and every number is
-   recomputed from the learner's recorded initial values (``helpers.tables_handin``).
-4. Does it run top to bottom? In a temporary copy of its folder, in a fresh kernel, with a
-   time limit per cell and for the whole notebook and a cap on output. Where bubblewrap
-   (``bwrap``) works, inside it: the system read-only, only the copy writable, no network.
+1. Is it a notebook? A regular file (not a link, FIFO or device) of at most 20 MB, valid JSON,
+   nbformat 4, valid against the nbformat schema, with code.
+2. Which checks? The instructor decides: ``--assignment`` names the assignment of every
+   hand-in, or (``auto``, the default) the file name does: "tutorial" in it means Assignment
+   2.2, "backprop" Assignment 2.1, anything else a plain notebook. ``metadata.course.assignment``
+   can add a check, never remove one.
+3. Assignment 2.2: the name check of ``helpers.names``.
+4. Assignment 2.1: the tables are read from the hand-in's own files only: the Markdown its run
+   writes (``handin/backprop_tables.md``) or shows, else ``<notebook name>.md`` beside it, else,
+   when it is the only notebook in its folder, that folder's ``handin/backprop_tables.md`` or
+   ``backprop_tables.md``. Every number is recomputed (``helpers.tables_handin``).
+5. Does it run top to bottom? The notebook and its own tables (nothing else) are staged in a
+   temporary folder, and run there in a fresh kernel, with time limits and a cap on output
+   (``execute``).
 
-The handed-in files are never written to (their SHA-256 is compared before and after).
-Prints a table, writes a Markdown and a JSON report, and exits 1 if any notebook fails.
+Hand-ins are checked in parallel (``--jobs``, default the number of cores); the report keeps
+the order in which they were found. The handed-in files are never written to (each notebook's
+SHA-256 is compared before and after). Prints a table (control characters shown, not obeyed),
+writes a Markdown report (every name, metadata string and message escaped) and a JSON report
+(exact), and exits 1 if any notebook fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import os
+import re
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -39,16 +54,25 @@ import nbformat
 
 from helpers import tables_handin
 from helpers.names import check_cells
+from helpers.store import sha256_of
 
 MAX_FILE_BYTES = 20_000_000
+MAX_TABLES_BYTES = 2_000_000  # a hand-in's tables are about 30 kB
+MAX_JSON_DEPTH = 64  # a notebook nests about 6 deep; metadata may go a little further
+ASSIGNMENTS = {"tables": "backprop-tables", "tutorial": "python-numpy-tutorial",
+               "plain": "notebook"}
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+OWN_FOLDER_TABLES = ("handin/backprop_tables.md", "backprop_tables.md")
 
 
 @dataclass
 class Verdict:
-    """What the checker found for one hand-in."""
+    """What the checker found for one hand-in (``name``: its path inside the submission)."""
 
     file: str
+    name: str = ""
     kind: str = "unknown"
+    assigned_by: str = ""
     valid: bool = False
     runs: str = "not run"
     isolated: bool = False
@@ -56,6 +80,7 @@ class Verdict:
     names: str = "-"
     tables: str = "-"
     problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     files_changed: list = field(default_factory=list)
     unchanged: bool = True
 
@@ -64,8 +89,8 @@ class Verdict:
         return self.valid and self.runs == "ok" and not self.problems and self.unchanged
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+class HandinFileError(ValueError):
+    """A file of a hand-in that the checker will not read (a link, a FIFO, too big, ...)."""
 
 
 def sandbox_command() -> list[str] | None:
@@ -98,33 +123,104 @@ def _limit_memory(megabytes: int):
 
 def snapshot(folder: Path) -> dict[str, str]:
     """relative path -> SHA-256 for every file under ``folder``."""
-    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
+    return {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*"))
             if p.is_file() and not p.is_symlink()}
 
 
-def read_notebook(path: Path, verdict: Verdict):
-    """The notebook as nbformat v4, or None with the reason in ``verdict.problems``."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        verdict.problems.append(f"the file is {path.stat().st_size:,} bytes, over the "
-                                f"{MAX_FILE_BYTES:,} a hand-in may have")
-        return None
+# -- reading the hand-in's own files, never following a link or opening a special file -------
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file (not a link) of at most ``limit`` bytes."""
     try:
-        raw = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        info = os.lstat(path)
+    except OSError as error:
+        raise HandinFileError(f"cannot be read ({error.strerror})") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise HandinFileError("is a symbolic link, which the checker does not follow: hand in "
+                              "the file itself")
+    if not stat.S_ISREG(info.st_mode):
+        raise HandinFileError("is not a regular file (a folder, FIFO, socket or device); it "
+                              "was not opened")
+    if info.st_size > limit:
+        raise HandinFileError(f"is {info.st_size:,} bytes, over the {limit:,} it may have")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+    try:
+        handle = os.open(path, flags)
+    except OSError as error:
+        raise HandinFileError(f"cannot be read ({error.strerror})") from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):  # replaced since the lstat
+            raise HandinFileError("is not a regular file; it was not read")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise HandinFileError(f"is over the {limit:,} bytes it may have")
+    return data
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of a hand-in that may be read, else what ``lstat`` says (never reads it whole)."""
+    try:
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
+    except HandinFileError:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return "missing"
+        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+
+
+def json_depth(value) -> int:
+    """How deeply lists and dicts nest in ``value`` (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack += [(child, depth + 1) for child in
+                      (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+def _load_json(data: bytes, verdict: Verdict):
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        verdict.problems.append(f"not a notebook: the file is not UTF-8 text ({error.reason} "
+                                f"at byte {error.start})")
+        return None
+    except json.JSONDecodeError as error:
         verdict.problems.append(f"not a notebook: the file is not JSON ({error})")
+        return None
+    except RecursionError:
+        raw = TOO_DEEP
+    if raw is TOO_DEEP or json_depth(raw) > MAX_JSON_DEPTH:
+        verdict.problems.append(f"not a notebook: its JSON nests deeper than {MAX_JSON_DEPTH} "
+                                "levels")
+        return None
+    return raw
+
+
+TOO_DEEP = object()
+
+
+def read_notebook(data: bytes, verdict: Verdict):
+    """The notebook in ``data`` as nbformat v4, or None with the reason in ``verdict.problems``."""
+    raw = _load_json(data, verdict)
+    if verdict.problems:
         return None
     if not isinstance(raw, dict) or "nbformat" not in raw:
         verdict.problems.append("not a notebook: JSON without an nbformat version")
         return None
     if not isinstance(raw["nbformat"], int) or raw["nbformat"] < 4:
-        verdict.problems.append(f"saved in the old notebook format {raw['nbformat']}: open it "
-                                "in JupyterLab and save it again")
+        verdict.problems.append(f"saved in the old notebook format {str(raw['nbformat'])[:20]}: "
+                                "open it in JupyterLab and save it again")
         return None
     try:
         notebook = nbformat.reads(json.dumps(raw), as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # nbformat raises several kinds; all mean the same here
-        first = str(error).splitlines()[0][:200]
+        first = (str(error).splitlines() or [type(error).__name__])[0][:200]
         verdict.problems.append(f"not a valid notebook: {first}")
         return None
     if not any(cell.cell_type == "code" and cell.source.strip() for cell in notebook.cells):
@@ -133,15 +229,90 @@ def read_notebook(path: Path, verdict: Verdict):
     return notebook
 
 
-def assignment_of(notebook, path: Path) -> str:
-    kind = notebook.metadata.get("course", {}).get("assignment")
-    if kind:
-        return kind
-    if "tutorial" in path.name:
-        return "python-numpy-tutorial"
-    if "backprop" in path.name:
-        return "backprop-tables"
-    return "notebook"
+# -- which checks: the instructor's choice, to which metadata can only add --------------------
+def assignment_of(notebook, path: Path, chosen: str = "auto") -> tuple[str, str]:
+    """(kind, how it was decided): kinds joined by "+", e.g. "backprop-tables"."""
+    if chosen != "auto":
+        kinds, source = {ASSIGNMENTS[chosen]}, "--assignment"
+    elif "tutorial" in path.name:
+        kinds, source = {ASSIGNMENTS["tutorial"]}, "file name"
+    elif "backprop" in path.name:
+        kinds, source = {ASSIGNMENTS["tables"]}, "file name"
+    else:
+        kinds, source = {ASSIGNMENTS["plain"]}, "file name"
+    course = notebook.metadata.get("course")
+    declared = course.get("assignment") if isinstance(course, dict) else None
+    if isinstance(declared, str) and declared in ASSIGNMENTS.values() and declared not in kinds \
+            and declared != ASSIGNMENTS["plain"]:
+        kinds = (kinds - {ASSIGNMENTS["plain"]}) | {declared}
+        source += " + metadata"
+    return "+".join(sorted(kinds)), source
+
+
+# -- staging: the notebook and its own tables, nothing else ---------------------------------
+def notebooks_beside(path: Path) -> int:
+    try:
+        with os.scandir(path.parent) as entries:
+            return sum(entry.name.endswith(".ipynb") for entry in entries)
+    except OSError:
+        return 1
+
+
+def own_tables(path: Path) -> list[str]:
+    """The files (relative to the notebook's folder) that may hold this hand-in's tables."""
+    own = [path.stem + ".md"]
+    if notebooks_beside(path) == 1:  # the learner's own folder, not a flat folder of a class
+        own += list(OWN_FOLDER_TABLES)
+    return own
+
+
+def staged_name(path: Path) -> str:
+    """The notebook's name in the staging folder: its own if plain UTF-8 text, else handin."""
+    name = path.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "handin.ipynb"
+    if any(unicodedata.category(c)[0] == "C" for c in name) or len(name) > 120:
+        return "handin.ipynb"
+    return name
+
+
+def stage(path: Path, data: bytes, folder: Path, verdict: Verdict) -> str:
+    """Write the notebook's bytes and copies of its own tables into ``folder``; returns the
+    notebook's name there. Nothing else of the hand-in's folder is copied."""
+    name = staged_name(path)
+    (folder / name).write_bytes(data)
+    if ASSIGNMENTS["tables"] not in verdict.kind:
+        return name
+    for relative in own_tables(path):
+        source = path.parent / relative
+        if relative.startswith("handin/") and os.path.islink(path.parent / "handin"):
+            verdict.notes.append("handin/ is a symbolic link, not followed")
+            continue
+        if not os.path.lexists(source):
+            continue
+        try:
+            data = read_regular(source, MAX_TABLES_BYTES)
+        except HandinFileError as error:
+            verdict.notes.append(f"{relative} {error}")
+            continue
+        if _decoded(data, relative, verdict) is not None:  # else not staged, and noted
+            target = folder / relative
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)
+    return name
+
+
+def run_staged(folder: Path, name: str, verdict: Verdict, options) -> dict:
+    """Run the staged notebook: the one call of ``execute``, so its interface can change here.
+
+    ``folder`` holds only the notebook ``name`` and its own tables (``stage``)."""
+    result = execute(folder / name, verdict, options)
+    for key in ("isolated", "seconds", "files_changed"):  # where execute returns them
+        if key in result:
+            setattr(verdict, key, result[key])
+    return result
 
 
 def execute(path: Path, verdict: Verdict, options) -> dict:
@@ -197,75 +368,177 @@ def execute(path: Path, verdict: Verdict, options) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def tables_text(path: Path, result: dict) -> str | None:
-    """The backprop hand-in's Markdown: written by the run, shown by it, or handed in beside."""
-    if result.get("handin_markdown"):
-        return result["handin_markdown"]
+def _decoded(data: bytes, where: str, verdict: Verdict) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        verdict.notes.append(f"{where} is not UTF-8 text ({error.reason} at byte {error.start})")
+        return None
+
+
+def tables_text(folder: Path, path: Path, result: dict, verdict: Verdict) -> str | None:
+    """The backprop hand-in's Markdown: written by the run, shown by it, or one of its own
+    files (``own_tables``), as staged in ``folder``: never another learner's."""
+    written = result.get("handin_markdown")
+    if isinstance(written, str) and written and len(written) <= MAX_TABLES_BYTES:
+        return written
     for text in result.get("markdown_outputs", []):
-        if tables_handin.HEADER_TAG in text:
-            return text
-    for candidate in sorted(path.parent.rglob("*.md")):
-        text = candidate.read_text(encoding="utf-8", errors="replace")
-        if tables_handin.HEADER_TAG in text:
-            return text
+        if isinstance(text, str) and tables_handin.HEADER_TAG in text:
+            return text[:MAX_TABLES_BYTES]
+    for relative in own_tables(path):
+        staged = folder / relative
+        if staged.is_file():
+            text = _decoded(staged.read_bytes(), relative, verdict)
+            if text is not None and tables_handin.HEADER_TAG in text:
+                return text
     return None
 
 
-def check_one(path: Path, options) -> Verdict:
-    verdict = Verdict(file=str(path))
-    before = sha256(path)
-    notebook = read_notebook(path, verdict)
-    if notebook is not None:
-        verdict.valid = True
-        verdict.kind = assignment_of(notebook, path)
-        if verdict.kind == "python-numpy-tutorial":
-            report = check_cells(notebook.cells)
-            shared = sorted({b.name for b in report.shared})
-            verdict.names = "ok" if report.ok else f"{len(shared)} shared"
-            if shared:
-                verdict.problems.append("names shared with the original tutorial: "
-                                        + ", ".join(shared))
-            for cell, error in report.unparsable:
-                verdict.problems.append(f"cell {cell} is not valid Python: {error}")
-        result = execute(path, verdict, options)
-        verdict.runs = result["status"]
-        if result["status"] != "ok":
-            verdict.problems.append(f"does not run top to bottom: {result['message']}")
-        if verdict.kind == "backprop-tables":
-            text = tables_text(path, result)
-            if text is None:
-                verdict.tables = "missing"
-                verdict.problems.append("no backprop tables found: run the hand-in cell of "
-                                        "notebook 05, or hand in its Markdown file beside it")
-            else:
-                check = tables_handin.verify_handin(text)
-                verdict.tables = "ok" if check.ok else f"{len(check.problems)} problems"
-                verdict.problems += [f"tables: {p}" for p in check.problems[:20]]
-    verdict.unchanged = sha256(path) == before
+def _name_check(notebook, verdict: Verdict) -> None:
+    report = check_cells(notebook.cells)
+    shared = sorted({b.name for b in report.shared})
+    verdict.names = "ok" if report.ok else f"{len(shared)} shared"
+    if shared:
+        verdict.problems.append("names shared with the original tutorial: " + ", ".join(shared))
+    for cell, error in report.unparsable:
+        verdict.problems.append(f"cell {cell} is not valid Python: {error}")
+
+
+def _tables_check(text: str | None, verdict: Verdict) -> None:
+    if text is None:
+        verdict.tables = "missing"
+        verdict.problems.append("no backprop tables found: run the hand-in cell of notebook 05, "
+                                "or hand in its Markdown file as handin/backprop_tables.md in "
+                                "your own folder, or as <notebook name>.md beside it")
+        return
+    check = tables_handin.verify_handin(text)
+    verdict.tables = "ok" if check.ok else f"{len(check.problems)} problems"
+    verdict.problems += [f"tables: {p}" for p in check.problems[:20]]
+
+
+def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
+    notebook = read_notebook(data, verdict)
+    if notebook is None:
+        return
+    verdict.valid = True
+    verdict.kind, verdict.assigned_by = assignment_of(notebook, path, options.assignment)
+    if ASSIGNMENTS["tutorial"] in verdict.kind:
+        _name_check(notebook, verdict)
+    folder = Path(tempfile.mkdtemp(prefix="course-stage-"))
+    try:
+        name = stage(path, data, folder, verdict)
+        result = run_staged(folder, name, verdict, options)
+        verdict.runs = str(result.get("status", "died"))
+        if verdict.runs != "ok":
+            message = ANSI_COLOUR.sub("", str(result.get("message")))  # traceback colours
+            verdict.problems.append(f"does not run top to bottom: {message}")
+        if ASSIGNMENTS["tables"] in verdict.kind:
+            _tables_check(tables_text(folder, path, result, verdict), verdict)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_one(path: Path, options, name: str | None = None) -> Verdict:
+    """Check one hand-in. Whatever it holds, this returns its verdict and never raises."""
+    verdict = Verdict(file=str(path), name=name or path.name)
+    before = fingerprint(path)
+    try:
+        data = read_regular(path, MAX_FILE_BYTES)
+    except HandinFileError as error:
+        verdict.problems.append(f"the notebook {error}")
+        return verdict
+    try:
+        _check(path, data, verdict, options)
+    except Exception as error:  # one hand-in may fail only itself, whatever it breaks
+        verdict.problems.append(f"the checker could not finish this hand-in "
+                                f"({type(error).__name__}: {str(error)[:300]})")
+    verdict.unchanged = fingerprint(path) == before
     if not verdict.unchanged:
         verdict.problems.append("the handed-in file changed while it was checked")
     return verdict
 
 
-def find_notebooks(paths: list[str]) -> list[Path]:
+# -- finding hand-ins -----------------------------------------------------------------------
+def _walk(root: Path, prefix: str = "") -> list[tuple[Path, str]]:
+    """Every *.ipynb under ``root``, symbolic links listed (to be refused) but not followed;
+    each named by its path under ``root`` after ``prefix``."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+        here = Path(folder)
+        linked = [d for d in dirs if os.path.islink(here / d)]
+        for entry in sorted(files + linked):
+            if entry.endswith(".ipynb"):
+                path = here / entry
+                found.append((path, prefix + str(path.relative_to(root))))
+    return found
+
+
+def find_notebooks(paths: list[str]) -> list[tuple[Path, str]]:
+    """(path, name to show) for every notebook named or found in a folder, in a stable order.
+
+    A notebook found in a folder is named by its path in it, after the folder's own name
+    where several folders are given (two learners' folders may hold the same file names)."""
     found = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb")
-                            if ".ipynb_checkpoints" not in p.parts)
-        elif path.is_file():
-            found.append(path)
+            found += _walk(path, f"{path.resolve().name}/" if len(paths) > 1 else "")
+        elif os.path.lexists(path):
+            found.append((path, path.name))
         else:
-            print(f"warning: {name} does not exist; skipped", file=sys.stderr)
+            print(f"warning: {visible(name)} does not exist; skipped", file=sys.stderr)
     return found
+
+
+def check_all(found: list[tuple[Path, str]], options, progress=None) -> list[Verdict]:
+    """Verdicts in the order of ``found``, ``options.jobs`` hand-ins at a time."""
+    def one(item):
+        verdict = check_one(item[0], options, item[1])
+        if progress is not None:
+            progress.update(1)
+        return verdict
+
+    if options.jobs <= 1:
+        return [one(item) for item in found]
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        return list(pool.map(one, found))
+
+
+# -- reports --------------------------------------------------------------------------------
+def visible(text) -> str:
+    """``text`` with every control, format and separator character (newlines, ANSI escapes,
+    bidirectional overrides) and every undecodable byte of a file name written as an escape."""
+    text = str(text)
+    shown = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":  # a byte of a file name that is not UTF-8 (surrogateescape)
+            code = ord(char)
+            shown.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF
+                         else f"\\u{code:04x}")
+        elif category in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
+            shown.append(repr(char)[1:-1] if char.isascii() else f"\\u{ord(char):04x}")
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|~$")
+
+
+def md_escape(text) -> str:
+    """``text`` safe in a Markdown table cell, heading or list item: escapes shown, HTML
+    escaped, every character Markdown could read as markup backslash-escaped."""
+    escaped = html.escape(visible(text), quote=True)
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in escaped)
 
 
 COLUMNS = ("file", "kind", "valid", "names", "tables", "runs", "isolated", "seconds", "verdict")
 
 
 def row(verdict: Verdict) -> list[str]:
-    return [Path(verdict.file).name, verdict.kind, "yes" if verdict.valid else "no",
+    return [verdict.name, verdict.kind, "yes" if verdict.valid else "no",
             verdict.names, verdict.tables, verdict.runs, "yes" if verdict.isolated else "no",
             f"{verdict.seconds:.1f}", "PASS" if verdict.passed else "FAIL"]
 
@@ -273,21 +546,50 @@ def row(verdict: Verdict) -> list[str]:
 def markdown_report(verdicts: list[Verdict]) -> str:
     lines = ["# Hand-in check", "", "| " + " | ".join(COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(row(v)) + " |" for v in verdicts]
+    lines += ["| " + " | ".join(md_escape(cell) for cell in row(v)) + " |" for v in verdicts]
     for verdict in verdicts:
-        if verdict.problems or verdict.files_changed:
-            lines += ["", f"## {Path(verdict.file).name}", ""]
-            lines += [f"- {problem}" for problem in verdict.problems]
+        if verdict.problems or verdict.files_changed or verdict.notes:
+            lines += ["", f"## {md_escape(verdict.name)}", ""]
+            lines += [f"- {md_escape(problem)}" for problem in verdict.problems]
+            lines += [f"- note: {md_escape(note)}" for note in verdict.notes]
             if verdict.files_changed:
                 lines.append("- files its run touched (in the temporary copy only): "
-                             + ", ".join(verdict.files_changed[:20]))
+                             + ", ".join(md_escape(f) for f in verdict.files_changed[:20]))
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def terminal_report(verdicts: list[Verdict]) -> str:
+    rows = [[visible(cell) for cell in row(v)] for v in verdicts]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True))]
+    for verdict, cells in zip(verdicts, rows, strict=True):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)))
+        lines += [f"    - {visible(problem)[:500]}" for problem in verdict.problems[:3]]
+        lines += [f"    - note: {visible(note)[:500]}" for note in verdict.notes[:2]]
+    return "\n".join(lines)
+
+
+def json_report(verdicts: list[Verdict]) -> str:
+    """Every verdict exactly (non-ASCII and undecodable bytes as JSON escapes)."""
+    return json.dumps([{**asdict(v), "passed": v.passed} for v in verdicts], indent=2,
+                      ensure_ascii=True)
+
+
+def cpu_count() -> int:
+    """The cores this process may use (Linux), else the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def parse_options(argv: list[str] | None):
     parser = argparse.ArgumentParser(prog="python -m helpers.check",
                                      description="Check handed-in notebooks.")
     parser.add_argument("submissions", nargs="+", help=".ipynb files or folders")
+    parser.add_argument("--assignment", choices=["auto", *ASSIGNMENTS], default="auto",
+                        help="the assignment of every hand-in (auto: from each file name)")
+    parser.add_argument("--jobs", type=int, default=cpu_count(),
+                        help="hand-ins checked at once (default: the number of cores)")
     parser.add_argument("--md", default="check-report.md", help="Markdown report path")
     parser.add_argument("--json", default="check-report.json", help="JSON report path")
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
@@ -297,25 +599,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=4096, help="memory per run")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="do not use bubblewrap even where it works")
-    options = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
     from tqdm.auto import tqdm
 
-    notebooks = find_notebooks(options.submissions)
-    if not notebooks:
-        print("no .ipynb files found in " + ", ".join(options.submissions), file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    found = find_notebooks(options.submissions)
+    if not found:
+        print("no .ipynb files found in " + ", ".join(map(visible, options.submissions)),
+              file=sys.stderr)
         return 2
-    verdicts = [check_one(path, options) for path in tqdm(notebooks, desc="checking",
-                                                           unit="notebook")]
-    widths = [max(len(c), *(len(row(v)[i]) for v in verdicts)) for i, c in enumerate(COLUMNS)]
-    print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)))
-    for verdict in verdicts:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row(verdict), widths, strict=True)))
-        for problem in verdict.problems[:3]:
-            print(f"    - {problem}")
+    with tqdm(total=len(found), desc="checking", unit="notebook") as progress:
+        verdicts = check_all(found, options, progress)
+    print(terminal_report(verdicts))
     Path(options.md).write_text(markdown_report(verdicts), encoding="utf-8")
-    Path(options.json).write_text(json.dumps(
-        [{**asdict(v), "passed": v.passed} for v in verdicts], indent=2), encoding="utf-8")
-    print(f"reports: {options.md}, {options.json}")
+    Path(options.json).write_text(json_report(verdicts), encoding="utf-8")
+    print(f"reports: {visible(options.md)}, {visible(options.json)}")
     return 0 if all(v.passed for v in verdicts) else 1
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NORMALIZATIONS = ("shared", "minmax", "symmetric", "equalize")
+NORMALIZATIONS = ("shared", "minmax", "equalize", "symmetric", "rank")
 QUIET_FRACTION = 1 / 3
 
 
@@ -41,19 +41,37 @@ def _per_kernel(stack: np.ndarray, reduce) -> np.ndarray:
     return reduce(stack.reshape(len(stack), -1), axis=1)[:, None, None]
 
 
+def stretch(values) -> np.ndarray:
+    """Per-kernel min-max for kernels of any shape: (F, ...) -> (F, ...) in [0, 1], each
+    kernel's entries (all its channels together, so a colour kernel keeps its hues) mapped
+    by g = (w - min w) / (max w - min w); a constant kernel becomes 0.5."""
+    values = np.asarray(values, dtype=np.float64)
+    flat = values.reshape(len(values), -1)
+    shape = (len(values),) + (1,) * (values.ndim - 1)
+    low, high = flat.min(axis=1).reshape(shape), flat.max(axis=1).reshape(shape)
+    span = high - low
+    return np.where(span > 0, (values - low) / np.where(span > 0, span, 1.0), 0.5)
+
+
 def normalize(kernels, method: str = "minmax") -> np.ndarray:
-    """Grey values in [0, 1] for each kernel, by one of four rules.
+    """Grey values in [0, 1] for each kernel, by one of five rules.
 
     - ``shared``: one scale for all kernels, symmetric about zero:
       g = 1/2 + w / (2 max|W|) over the whole layer. Zero is mid-grey; a weak kernel looks flat.
     - ``minmax``: each kernel stretched to its own range: g = (w - min w) / (max w - min w).
-      What the lesson's "normalized" picture shows; zero lands anywhere, sign is lost.
+      CS231n's ``visualize_grid``; zero lands anywhere, sign is lost.
+    - ``equalize``: histogram equalization of the whole layer: each weight replaced by its
+      rank among all the layer's weights, g = rank / (n - 1). One monotone tone curve for
+      every kernel, as the lesson's "normalized" picture is made (measured in
+      scripts/measure_lesson_kernels.py): weak contrast is stretched, strong contrast
+      saturates, and kernels keep their order of loudness.
     - ``symmetric``: each kernel on its own scale, symmetric about zero:
       g = 1/2 + w / (2 max|w|). Zero stays mid-grey, so sign stays readable.
-    - ``equalize``: histogram equalization within each kernel: each weight replaced by its
-      rank, g = rank / (n - 1), ties sharing their mean rank. Shows order, hides magnitude.
+    - ``rank``: histogram equalization within each kernel: each weight replaced by its
+      rank within its kernel, g = rank / (n - 1). Shows order, hides magnitude.
 
-    A constant kernel (max = min, or all zero) becomes mid-grey 0.5, never NaN.
+    Ties share their mean rank (``equalize``, ``rank``). A constant kernel (max = min, or all
+    zero) becomes mid-grey 0.5, never NaN (``shared`` and ``equalize`` look at the whole layer).
 
     Returns:
         (F, KH, KW) float64 in [0, 1].
@@ -63,33 +81,35 @@ def normalize(kernels, method: str = "minmax") -> np.ndarray:
         peak = np.abs(stack).max()
         return np.full_like(stack, 0.5) if peak == 0 else 0.5 + stack / (2 * peak)
     if method == "minmax":
-        low, high = _per_kernel(stack, np.min), _per_kernel(stack, np.max)
-        span = high - low
-        return np.where(span > 0, (stack - low) / np.where(span > 0, span, 1.0), 0.5)
+        return stretch(stack)
     if method == "symmetric":
         peak = _per_kernel(np.abs(stack), np.max)
         return np.where(peak > 0, 0.5 + stack / (2 * np.where(peak > 0, peak, 1.0)), 0.5)
     if method == "equalize":
+        return _equalize(stack)
+    if method == "rank":
         return np.stack([_equalize(kernel) for kernel in stack])
     raise ValueError(f"unknown normalization {method!r}; "
                      f"choose one of {', '.join(NORMALIZATIONS)}.")
 
 
-def _equalize(kernel: np.ndarray) -> np.ndarray:
-    flat = kernel.ravel()
+def _equalize(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among all of ``values``, / (n - 1); ties share their mean rank."""
+    flat = values.ravel()
     if flat.size == 1 or np.all(flat == flat[0]):
-        return np.full_like(kernel, 0.5)
-    values, inverse = np.unique(flat, return_inverse=True)
+        return np.full_like(values, 0.5)
+    _, inverse = np.unique(flat, return_inverse=True)
     order = np.argsort(flat, kind="stable")
     ranks = np.empty(flat.size)
     ranks[order] = np.arange(flat.size)
     mean_rank = np.bincount(inverse, weights=ranks) / np.bincount(inverse)
-    return (mean_rank[inverse] / (flat.size - 1)).reshape(kernel.shape)
+    return (mean_rank[inverse] / (flat.size - 1)).reshape(values.shape)
 
 
 def amplitudes(kernels) -> dict:
     """Per-kernel amplitude: L2 norm, peak |w| and range (max - min), each (F,) float64."""
-    stack = as_stack(kernels).reshape(len(as_stack(kernels)), -1)
+    stack = as_stack(kernels)
+    stack = stack.reshape(len(stack), -1)
     return {"l2": np.linalg.norm(stack, axis=1), "peak": np.abs(stack).max(axis=1),
             "range": stack.max(axis=1) - stack.min(axis=1)}
 

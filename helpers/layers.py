@@ -161,6 +161,22 @@ def conv2d_backward(dout: np.ndarray, cache, need_dx: bool = True):
     return dx, dw, db
 
 
+def conv1x1_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
+    """Gradients of the 1x1 convolution out = x @ w + b (the same product at every pixel),
+    by conv2d_backward: the reference notebook 01's exercise is checked against.
+
+    Args:
+        dout: (N, H, W, F) upstream gradient.
+        x: (N, H, W, C) input.
+        w: (C, F) kernel.
+    Returns:
+        dx (N, H, W, C), dw (C, F), db (F,).
+    """
+    _, cache = conv2d_forward(np.ascontiguousarray(x), w[None, None], np.zeros(w.shape[1]))
+    dx, dw, db = conv2d_backward(np.asarray(dout), cache)
+    return np.ascontiguousarray(dx), dw[0, 0], db
+
+
 def _dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
     """A kernel as large as its input: one output position, so a dense layer.
 

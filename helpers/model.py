@@ -396,7 +396,7 @@ def shift_images(x: np.ndarray, max_shift: int, rng) -> np.ndarray:
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
-PRETRAINED = ("session1", "large_kernels", "weightnorm")
+PRETRAINED = ("session1", "large_kernels", "weightnorm", "small_data")
 
 
 def pretrained_record(name: str) -> dict:

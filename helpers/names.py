@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.checking import ExerciseError, NotDoneYet
+
 ASSET = Path(__file__).resolve().parent / "assets" / "tutorial_names.tsv"
+PLACEHOLDER = "raise NotImplementedError()"  # what nbgrader leaves in an unanswered cell
 
 # Names every Python/NumPy course uses by convention; sharing them is not copying.
 CONVENTIONAL = {
@@ -224,3 +228,73 @@ def check_notebook(path: str | Path) -> NameReport:
     """The name check on an .ipynb file (read as JSON; any nbformat version with cells)."""
     notebook = json.loads(Path(path).read_text(encoding="utf-8"))
     return check_cells(notebook.get("cells", []))
+
+
+CHECK_CALL = "check_this_notebook("
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+
+
+def _runs_the_check(path: Path) -> bool:
+    try:
+        return any(cell.get("cell_type") == "code" and CHECK_CALL in "".join(cell["source"])
+                   for cell in _cells(path))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def this_notebook(namespace: dict) -> tuple[list[dict], str]:
+    """The code cells of the notebook whose kernel runs this, and where they were read.
+
+    ``namespace`` is the notebook's globals(). Tried in turn:
+
+    1. In JupyterLab the kernel knows its notebook: Jupyter Server starts it with the
+       notebook's path in the environment variable ``JPY_SESSION_NAME``, and ipykernel copies
+       it to ``__session__``. That saved file is read.
+    2. Elsewhere (nbclient, nbval, the instructor's checker, which run a notebook with its
+       folder as working directory) the kernel is not told its file: if exactly one notebook
+       in the working directory runs this check, that file is read.
+    3. Otherwise (several candidates, or a notebook renamed since its kernel started) the
+       cells are the code this kernel ran, from IPython's input history ``In``.
+    """
+    for candidate in (namespace.get("__session__"), os.environ.get("JPY_SESSION_NAME")):
+        path = Path(candidate) if isinstance(candidate, str) else None
+        if path is not None and path.suffix == ".ipynb" and path.is_file():
+            return _cells(path), f"the saved file {path.name}, the notebook this kernel runs"
+    here = [path for path in sorted(Path.cwd().glob("*.ipynb")) if _runs_the_check(path)]
+    if len(here) == 1:
+        return _cells(here[0]), (f"the saved file {here[0].name}, the one notebook in this "
+                                 "folder that runs the name check")
+    history = namespace.get("In")
+    if isinstance(history, list) and len(history) > 1:
+        # In[0] is empty; keeping it makes a cell's index its execution number.
+        return ([{"cell_type": "code", "source": source} for source in history],
+                "the code this kernel ran (IPython's In history; cell n is In[n])")
+    raise ExerciseError("✗ the name check cannot find this notebook: save it, and run it in "
+                        "JupyterLab, or call check_notebook('path/to/your.ipynb').")
+
+
+def check_this_notebook(namespace: dict) -> None:
+    """The name check of the assignment on the notebook it runs in (see ``this_notebook``):
+    prints the report and raises ``ExerciseError`` if any name is shared with the original
+    tutorial or a cell does not parse, and ``NotDoneYet`` if a task still holds nbgrader's
+    placeholder."""
+    cells, source = this_notebook(namespace)
+    report = check_cells(cells)
+    unanswered = [index for index, cell in enumerate(cells)
+                  if cell.get("cell_type") == "code"
+                  and PLACEHOLDER in "".join(cell.get("source", ""))]
+    print(f"Read {source}.")
+    print(report)
+    if unanswered:
+        print(f"{len(unanswered)} cells still hold the placeholder `{PLACEHOLDER}`: cells "
+              + ", ".join(map(str, unanswered)) + ".")
+    if not report.ok:
+        raise ExerciseError("✗ the name check does not pass: see the lines above.")
+    if unanswered:
+        raise NotDoneYet(f"{len(unanswered)} tasks are not done yet: write them, save the "
+                         "notebook, then run this cell again.")
+    print("✓ the name check passes: every task answered, no name of the original tutorial "
+          "bound.")

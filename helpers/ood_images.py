@@ -63,9 +63,6 @@ def shapes() -> np.ndarray:
     return _stack(drawings)
 
 
-SHAPE_NAMES = ("ring", "square", "triangle", "cross", "disc")
-
-
 def letters(text: str = "AKXHW") -> np.ndarray:
     """Capital letters drawn white on black with Pillow's built-in font: (len(text), 28, 28, 1)."""
     if not text:

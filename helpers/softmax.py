@@ -61,20 +61,6 @@ def softmax(logits, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     return exps / exps.sum(axis=axis, keepdims=True)
 
 
-def linear_share(scores, axis: int = -1) -> np.ndarray:
-    """Each score divided by the sum of scores: the naive "share" of positive scores.
-
-    Only meaningful for non-negative scores; used to show how much softmax skews them.
-    """
-    array = _check_logits(scores, axis)
-    if np.any(array < 0):
-        raise SoftmaxInputError("linear_share needs non-negative scores.")
-    totals = array.sum(axis=axis, keepdims=True)
-    if np.any(totals == 0):
-        raise SoftmaxInputError("linear_share needs at least one positive score per row.")
-    return array / totals
-
-
 def check_labels(labels, n_samples: int, n_classes: int) -> np.ndarray:
     """Labels as int64 (N,), checked against N samples and K classes."""
     labels = np.asarray(labels)
@@ -104,22 +90,25 @@ def nll(logits, labels, temperature: float = 1.0) -> float:
     return float(-log_p[np.arange(len(labels)), labels].mean())
 
 
-def comparison_table(scores, class_names=("cat", "dog", "horse"), decimals: int = 2) -> str:
-    """A Markdown table: each row's scores, their softmax and their linear share.
+def comparison_table(scores, probabilities=None, class_names=("cat", "dog", "horse"),
+                     decimals: int = 2) -> str:
+    """A Markdown table: each row's scores and their softmax, rounded as in the lesson's picture.
 
     Args:
-        scores: (R, K) non-negative scores, one row per example.
+        scores: (R, K) scores, one row per example.
+        probabilities: (R, K) their softmax, if computed elsewhere (a learner's own);
+            ``softmax(scores)`` when None.
         class_names: K names for the columns.
-        decimals: rounding of the shares, as in the lesson's picture (2).
+        decimals: rounding of the softmax values (2, as in the lesson's picture).
     """
     scores = np.asarray(scores, dtype=float)
-    soft, share = softmax(scores), linear_share(scores)
-
-    def cells(row):
-        return ", ".join(f"{v:.{decimals}f}" for v in row)
-
+    soft = softmax(scores) if probabilities is None else np.asarray(probabilities, dtype=float)
+    if soft.shape != scores.shape:
+        raise SoftmaxInputError(f"{soft.shape} softmax values for scores of shape "
+                                f"{scores.shape}; give one value per score.")
     names = ", ".join(class_names)
-    lines = [f"| scores ({names}) | softmax | score / sum |", "|---|---|---|"]
-    for row, s, lin in zip(scores, soft, share, strict=True):
-        lines.append(f"| {', '.join(f'{v:g}' for v in row)} | {cells(s)} | {cells(lin)} |")
+    lines = [f"| scores ({names}) | softmax ({names}) |", "|---|---|"]
+    for row, s in zip(scores, soft, strict=True):
+        lines.append(f"| {', '.join(f'{v:g}' for v in row)} | "
+                     f"{', '.join(f'{v:.{decimals}f}' for v in s)} |")
     return "\n".join(lines)

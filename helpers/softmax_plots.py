@@ -1,4 +1,4 @@
-"""Pictures for the softmax notebook: skew bars, temperature, galleries, reliability diagrams."""
+"""Pictures for the softmax notebook: softmax bars, temperature, galleries, reliability diagrams."""
 
 from __future__ import annotations
 
@@ -8,24 +8,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.calibration import Reliability
-from helpers.softmax import linear_share, softmax
+from helpers.softmax import softmax
+
+COLOURS = ("#d2553c", "#e8a33d", "#9aa9c4")
 
 
-def skew_bars(scores, class_names=("cat", "dog", "horse")):
-    """For each row of scores (R, K): softmax next to the linear share, as grouped bars."""
-    scores = np.asarray(scores, dtype=float)
-    soft, share = softmax(scores), linear_share(scores)
-    fig, axes = plt.subplots(1, len(scores), figsize=(3.2 * len(scores), 2.8), sharey=True,
-                             layout="constrained")
-    positions = np.arange(len(class_names))
-    for ax, row, s, lin in zip(np.atleast_1d(axes), scores, soft, share, strict=True):
-        ax.bar(positions - 0.2, lin, 0.4, label="score / sum", color="#9aa9c4")
-        ax.bar(positions + 0.2, s, 0.4, label="softmax", color="#d2553c")
-        ax.set_xticks(positions, class_names)
-        ax.set_title("scores " + ", ".join(f"{v:g}" for v in row), fontsize=10)
-        ax.set_ylim(0, 1.05)
-    np.atleast_1d(axes)[0].set_ylabel("share of the total")
-    np.atleast_1d(axes)[0].legend(fontsize=8, loc="upper right")
+def softmax_bars(panels: dict, class_names=("cat", "dog", "horse")):
+    """One bar chart per entry (title -> (K,) softmax values), side by side, values written on.
+
+    Returns the Figure; panel i's bars have heights ``panels[title_i]``.
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 2.8), sharey=True,
+                             layout="constrained", squeeze=False)
+    for ax, (title, probabilities) in zip(axes[0], panels.items(), strict=True):
+        probabilities = np.asarray(probabilities, dtype=float)
+        bars = ax.bar(class_names, probabilities, color=COLOURS[:len(class_names)])
+        for bar, value in zip(bars, probabilities, strict=True):
+            ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.2f}",
+                    ha="center", fontsize=9)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(0, 1.12)
+    axes[0, 0].set_ylabel("softmax output")
     return fig
 
 
@@ -34,7 +37,7 @@ def draw_temperature(fig, temperature: float, scores=(5.0, 4.0, 2.0),
     """Paint softmax(scores / T) as bars on ``fig`` (for a live figure)."""
     ax = fig.add_subplot()
     probabilities = softmax(np.asarray(scores, dtype=float), temperature=temperature)
-    bars = ax.bar(class_names, probabilities, color=["#d2553c", "#e8a33d", "#9aa9c4"])
+    bars = ax.bar(class_names, probabilities, color=COLOURS[:len(class_names)])
     for bar, value in zip(bars, probabilities, strict=True):
         ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.2f}", ha="center")
     ax.set_ylim(0, 1.1)
@@ -70,13 +73,24 @@ def confidence_gallery(groups: dict, predictions: dict, per_group: int = 5):
     return fig
 
 
-def reliability_diagrams(panels: dict):
-    """One reliability diagram per entry (title -> Reliability), side by side."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.4), squeeze=False,
-                             layout="constrained")
-    for ax, (title, bins) in zip(axes[0], panels.items(), strict=True):
-        _reliability_axes(ax, bins)
-        ax.set_title(f"{title}\nECE {bins.ece:.3f}", fontsize=10)
+def reliability_diagrams(panels: dict, ncols: int = 2):
+    """One reliability diagram per entry (title -> Reliability), ``ncols`` to a row.
+
+    Each diagram has a strip below it with the number of images in each bin (log scale,
+    the count written on each bar): a bar of accuracy over 6 images says much less than one
+    over 400, and ECE weights each bin by its count.
+    """
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = math.ceil(len(panels) / ncols)
+    fig = plt.figure(figsize=(3.9 * ncols, 4.6 * nrows), layout="constrained")
+    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[3, 1.1] * nrows)
+    for index, (title, bins) in enumerate(panels.items()):
+        row, col = divmod(index, ncols)
+        top = fig.add_subplot(grid[2 * row, col])
+        bottom = fig.add_subplot(grid[2 * row + 1, col], sharex=top)
+        _reliability_axes(top, bins)
+        _count_axes(bottom, bins)
+        top.set_title(f"{title}\nECE {bins.ece:.3f}", fontsize=10)
     return fig
 
 
@@ -85,25 +99,42 @@ def _reliability_axes(ax, bins: Reliability) -> None:
     width = bins.edges[1] - bins.edges[0]
     filled = bins.counts > 0
     ax.bar(centres[filled], bins.accuracy[filled], width * 0.95, color="#5b7fb8",
-           label="accuracy")
+           label="accuracy in bin")
     ax.plot(centres[filled], bins.confidence[filled], "o", color="#d2553c", markersize=4,
             label="mean confidence in bin")
     ax.plot([0, 1], [0, 1], "k--", linewidth=1, label="calibrated")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("confidence (top softmax value)")
     ax.set_ylabel("accuracy")
+    ax.tick_params(labelbottom=False)
     ax.legend(fontsize=7, loc="upper left")
 
 
-def confidence_histogram(confidences: dict, bins: int = 20):
-    """Histograms of top-class confidence for several sets (name -> (N,) values)."""
+def _count_axes(ax, bins: Reliability) -> None:
+    centres = (bins.edges[:-1] + bins.edges[1:]) / 2
+    width = bins.edges[1] - bins.edges[0]
+    filled = bins.counts > 0
+    ax.bar(centres[filled], bins.counts[filled], width * 0.95, color="#9aa9c4")
+    for x, count in zip(centres[filled], bins.counts[filled], strict=True):
+        ax.text(x, count * 1.15, str(count), ha="center", va="bottom", fontsize=6)
+    ax.set_yscale("log")
+    ax.set_ylim(0.8, max(int(bins.counts.max()), 1) * 6)
+    ax.set_xlabel("confidence (top softmax value)")
+    ax.set_ylabel("images")
+
+
+def confidence_histogram(confidences: dict, bins: int = 20, threshold: float | None = None):
+    """Histograms of top-class confidence for several sets (name -> (N,) values), each as a
+    fraction of its set; ``threshold`` draws a vertical line there."""
     fig, ax = plt.subplots(figsize=(6, 2.8), layout="constrained")
     edges = np.linspace(0, 1, bins + 1)
     for name, values in confidences.items():
         ax.hist(values, bins=edges, histtype="step", linewidth=2,
                 weights=np.full(len(values), 1 / max(len(values), 1)), label=name)
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5,
+                   label=f"threshold {threshold:g}")
     ax.set_xlabel("top softmax value")
     ax.set_ylabel("fraction of images")
-    ax.legend(fontsize=8, ncols=math.ceil(len(confidences) / 3))
+    ax.legend(fontsize=8, ncols=math.ceil((len(confidences) + (threshold is not None)) / 3))
     return fig

@@ -19,14 +19,15 @@ import numpy as np
 
 from helpers.backprop_tables import (
     COLUMNS,
-    COURSE_DEFAULT_INIT,
     LEARNING_RATE,
+    N_ENTRIES,
     SHAPES,
     STEPS,
     InitialValuesError,
     Tables,
     check_initial_values,
     compute_tables,
+    reused_entries,
 )
 from helpers.store import write_atomic
 
@@ -133,6 +134,9 @@ def _read_record(text: str) -> tuple[dict, dict]:
     except json.JSONDecodeError as error:
         raise HandinFormatError(
             f"the recorded initial values are not valid JSON ({error}).") from None
+    except RecursionError:
+        raise HandinFormatError("the recorded initial values are nested too deeply to be "
+                                "the four weight arrays.") from None
     if not isinstance(record, dict):
         raise HandinFormatError("the recorded initial values must be a JSON object.")
     # Hand-ins written before significant digits recorded fixed "decimals" instead.
@@ -140,8 +144,12 @@ def _read_record(text: str) -> tuple[dict, dict]:
     try:
         settings = {"lr": float(record.pop("lr", LEARNING_RATE)),
                     precision: int(record.pop(precision, DIGITS))}
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise HandinFormatError(f"the recorded lr and {precision} must be numbers.") from None
+    if not 0 <= settings[precision] <= 17:
+        raise HandinFormatError(f"the recorded {precision} ({str(settings[precision])[:20]}) is "
+                                "out of range: a float64 "
+                                "has at most 17 significant digits; write_handin records 5.")
     return check_initial_values(record), settings
 
 
@@ -174,7 +182,7 @@ def read_handin(text: str) -> tuple[dict, dict, dict]:
     tables: dict = {}
     for block in re.split(r"^## Step ", text, flags=re.M)[1:]:
         heading = block.split(":", 1)[0].strip()
-        if not heading.isdigit():
+        if not re.fullmatch(r"[0-9]{1,3}", heading):  # not str.isdigit: "²" is a digit to it
             raise HandinFormatError(f"a heading '## Step {heading[:20]}' does not give a step "
                                     "number: write '## Step 7: ...'.")
         step = int(heading)
@@ -210,9 +218,12 @@ def tolerance(truth: float, settings: dict) -> float:
 
 def _settings_problems(init: dict, settings: dict) -> list[str]:
     problems = []
-    if all(np.allclose(init[n], COURSE_DEFAULT_INIT[n]) for n in SHAPES):
-        problems.append("initial values equal the course defaults: the assignment asks for "
-                        "your own (pick another seed or type your values)")
+    reused = reused_entries(init)
+    if reused:
+        problems.append(f"{len(reused)} of {N_ENTRIES} initial values equal the course "
+                        "defaults or the article's values in the same place (the assignment "
+                        "asks for your own; pick another seed or type your values): "
+                        + "; ".join(reused))
     if not math.isclose(settings["lr"], LEARNING_RATE):
         problems.append(f"learning rate {settings['lr']:g}: the article's is {LEARNING_RATE:g}")
     if settings.get("digits", MIN_DIGITS) < MIN_DIGITS:
@@ -258,8 +269,9 @@ def verify_handin(text: str) -> HandinCheck:
     """Recompute every table from the hand-in's own initial values and compare.
 
     A number passes if it equals the recomputed one to the precision the hand-in records
-    (at least ``MIN_DIGITS`` significant digits). Initial values equal to the course's
-    defaults are a problem: the assignment is to change them. So are a learning rate other
+    (at least ``MIN_DIGITS`` significant digits). An initial value equal (to 3 decimal places)
+    to the course default or the article's published value in the same place is a problem:
+    the assignment is to change all 19. So are a learning rate other
     than the article's, a missing step, column or row, and a cell that should still be empty.
     """
     try:

@@ -1,7 +1,8 @@
 """Train the course's shipped models, deterministically, and record how.
 
-    python scripts/train_weights.py                 # all three
-    python scripts/train_weights.py session1        # or one: session1, large_kernels, weightnorm
+    python scripts/train_weights.py                 # all four
+    python scripts/train_weights.py session1        # or one: session1, large_kernels,
+                                                    # weightnorm, small_data
     python scripts/train_weights.py --check         # retrain, compare SHA-256s, write nothing
 
 Each run writes helpers/assets/weights_<name>.npz and weights_<name>.json (SHA-256,
@@ -31,6 +32,10 @@ SETTINGS = {
     # The session1 model with a weight-normalized first layer (WNConv2D, helpers/model.py).
     "weightnorm": {"kernel_size": 3, "epochs": 10, "batch_size": 32, "shift": 1, "seed": 0,
                    "weight_norm": True},
+    # Trained longer on a quarter of the digits, without shifts: an over-confident network,
+    # for notebook 03's calibration section (its softmax values are not frequencies).
+    "small_data": {"kernel_size": 3, "epochs": 30, "batch_size": 32, "shift": 0, "seed": 0,
+                   "train_images": 1000},
 }
 
 
@@ -39,8 +44,9 @@ def train(name: str, settings: dict, progress: bool = True):
     data = load_mnist("onboard")
     model = session1_model(kernel_size=settings["kernel_size"], seed=settings["seed"],
                            first_layer=WNConv2D if settings.get("weight_norm") else None)
+    count = settings.get("train_images", len(data.x_train))  # the first ones of the split
     start = time.perf_counter()
-    history = model.fit(data.x_train, data.y_train, epochs=settings["epochs"],
+    history = model.fit(data.x_train[:count], data.y_train[:count], epochs=settings["epochs"],
                         batch_size=settings["batch_size"], optimizer=Adam(),
                         seed=settings["seed"], progress=progress, shift=settings["shift"],
                         validation_data=(data.x_test, data.y_test))
@@ -57,7 +63,8 @@ def main(names: list[str]) -> None:
             "file": path.name,
             "sha256": digest,
             "settings": {**settings, "optimizer": "Adam (lr 1e-3, beta1 0.9, beta2 0.999, "
-                         "eps 1e-7)", "data": "on-board MNIST split, 4,000 train / 1,000 test",
+                         "eps 1e-7)", "data": "on-board MNIST split, "
+                         f"{settings.get('train_images', 4000):,} train / 1,000 test",
                          "blas_threads": 1},
             "test_accuracy": round(history["val_accuracy"][-1], 4),
             "test_loss": round(history["val_loss"][-1], 4),

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from helpers import backprop_intuition as bi
 from helpers import backprop_tables as bt
 from helpers.autodiff import Value
+from helpers.checking import ExerciseError, NotDoneYet
 from helpers.gradcheck import numerical_gradient
 
 
@@ -142,3 +143,79 @@ def test_bad_samples_are_explained(x, y, message):
 def test_bad_weights_for_nudges_are_explained():
     with pytest.raises(bt.InitialValuesError, match="wh must have shape"):
         bi.nudges({**bt.COURSE_DEFAULT_INIT, "wh": np.zeros((3, 3))}, bt.X[0], 1.0)
+
+
+# -- the exercises of notebook 04 ------------------------------------------------------------
+def product_with(rule):
+    """A learner's multiply whose backward closure is ``rule(a, b, out)``."""
+    def multiply(a, b):
+        out = Value(a.data * b.data, (a, b), "*")
+        out._backward = lambda: rule(a, b, out)
+        return out
+    return multiply
+
+
+def right_rule(a, b, out):
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
+
+
+def set_not_add(a, b, out):  # = instead of +=: a * a loses one of its two paths
+    a.grad = b.data * out.grad
+    b.grad = a.data * out.grad
+
+
+def swapped(a, b, out):  # each input's own value instead of the other's
+    a.grad += a.data * out.grad
+    b.grad += b.data * out.grad
+
+
+def not_written(a, b, out):
+    raise NotImplementedError()
+
+
+def test_the_product_rule_check(capsys):
+    bi.check_product_rule(product_with(right_rule))
+    assert capsys.readouterr().out.startswith("✓ multiply: values and gradients right on 3")
+    with pytest.raises(ExerciseError, match=r"f = a \* a at a = 1.5: df/da is 1.5, expected 3 "
+                                            r".*off by -1.5.*add with \+="):
+        bi.check_product_rule(product_with(set_not_add))
+    with pytest.raises(ExerciseError, match=r"f = a \* b at a = 2, b = -3: df/da is 2, "
+                                            r"expected -3"):
+        bi.check_product_rule(product_with(swapped))
+    with pytest.raises(NotDoneYet, match="backward closure of multiply is not written yet"):
+        bi.check_product_rule(product_with(not_written))
+    with pytest.raises(ExerciseError, match="should return a Value, got float"):
+        bi.check_product_rule(lambda a, b: a.data * b.data)
+
+
+def test_the_chain_rule_check(capsys):
+    bi.check_chain_derivative(bi.chain_dcost_dw1)
+    assert capsys.readouterr().out.startswith("✓ dcost_dw1 agrees with finite differences on 3")
+
+    def no_two(w1, b1, w2, b2, a0, y):  # the derivative of (a2 - y)^2 without its factor 2
+        return bi.chain_dcost_dw1(w1, b1, w2, b2, a0, y) / 2
+
+    with pytest.raises(ExerciseError, match=r"on the video's numbers .*got -0.0168288, "
+                                            r"expected -0.0336575.*0.5 times the right value"):
+        bi.check_chain_derivative(no_two)
+
+    def no_w2(w1, b1, w2, b2, a0, y):  # the path's dz2/da1 = w2 forgotten
+        return bi.chain_dcost_dw1(w1, b1, w2, b2, a0, y) / w2
+
+    with pytest.raises(ExerciseError, match="dcost_dw1 on the video's numbers"):
+        bi.check_chain_derivative(no_w2)
+    with pytest.raises(ExerciseError, match="should return one number"):
+        bi.check_chain_derivative(lambda *args: [0.0, 0.0])
+    with pytest.raises(NotDoneYet):
+        bi.check_chain_derivative(lambda *args: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_the_neuron_gradients_notebook_04_gives():
+    """'z = 1.0, so every weight's gradient is its input times sigma'(1.0) = 0.1966'."""
+    x = [Value(1.0), Value(0.0), Value(1.0)]
+    w = [Value(0.5), Value(-1.2), Value(0.8)]
+    a = (x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + Value(-0.3)).sigmoid()
+    a.backward()
+    assert [f"{v.grad:.4f}" for v in w] == ["0.1966", "0.0000", "0.1966"]
+    assert a.parents[0].data == pytest.approx(1.0)

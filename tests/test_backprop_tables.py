@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from helpers import backprop_tables as bt
+from helpers.autodiff import sigmoid
+from helpers.checking import ExerciseError, NotDoneYet
 from helpers.gradcheck import numerical_gradient, relative_error
 
 FIXED = {
@@ -108,22 +110,116 @@ def test_huge_initial_values_do_not_overflow():
     assert all(np.all(np.isfinite(v)) for v in final.values())
 
 
-def test_notebook_05_numbers_for_the_course_defaults():
-    """The numbers notebook 05 prints and its prose states, for the saved default values."""
-    tables = bt.compute_tables(bt.COURSE_DEFAULT_INIT)
+def test_notebook_05_numbers_for_its_saved_seed():
+    """The numbers notebook 05 prints and its prose states, for its saved seed (2017)."""
+    assert bt.reused_entries(bt.initial_values(2017)) == []
+    tables = bt.compute_tables(bt.initial_values(2017))
     updates = bt.article_updates(tables)
-    assert np.round(updates["wout"].ravel(), 5).tolist() == [-0.00538, -0.00577, -0.00577]
-    assert np.round(updates["wout"].ravel() * 0.1, 5).tolist() == [-0.00054, -0.00058, -0.00058]
+    assert np.round(updates["wout"].ravel(), 5).tolist() == [-0.00596, -0.00592, -0.00661]
+    assert np.round(updates["wout"].ravel() * 0.1, 5).tolist() == [-0.0006, -0.00059, -0.00066]
     params = {name: value.copy() for name, value in tables.initial.items()}
     engine = bt.autodiff_gradients(params)
-    for name in bt.SHAPES:  # the table of section 3: "< 1e-8" and "< 1e-7" in every row
+    for name in bt.SHAPES:  # the table of section 4: "< 1e-8" and "< 1e-7" in every row
         numeric = numerical_gradient(lambda: bt.loss(params), params[name])
         assert np.abs(updates[name] + 0.1 * numeric).max() < 1e-8
         assert relative_error(engine[name], numeric) < 1e-7
-    losses, output = bt.train(bt.COURSE_DEFAULT_INIT, epochs=2000, lr=0.5)
-    assert f"{losses[0]:.4f} -> {losses[-1]:.4f}" == "0.3789 -> 0.0012"
-    assert np.round(output.ravel(), 3).tolist() == [0.979, 0.974, 0.036]
+    losses, output = bt.train(bt.initial_values(2017), epochs=2000, lr=0.5)
+    assert f"{losses[0]:.4f} -> {losses[-1]:.4f}" == "0.3938 -> 0.0006"
+    assert np.round(output.ravel(), 3).tolist() == [0.99, 0.981, 0.026]
     # "With the article's learning rate of 0.1 the same descent is five times slower."
-    slow, _ = bt.train(bt.COURSE_DEFAULT_INIT, epochs=10_500, lr=0.1)
+    slow, _ = bt.train(bt.initial_values(2017), epochs=10_500, lr=0.1)
     passes = int(np.argmax(np.array(slow) <= losses[-1]))
-    assert passes == 9961 and round(passes / 2000) == 5
+    assert passes == 10_023 and round(passes / 2000) == 5
+
+
+# -- the learner's own steps -------------------------------------------------------------------
+def reference_names(init):
+    """A notebook's globals() after every step is written right (with the article's names)."""
+    init = bt.check_initial_values(init)
+    before, updated = bt._one_pass(init, bt.LEARNING_RATE)
+    names = {**init, "initial": init, "X": bt.X, "y": bt.Y, "lr": 0.1}
+    for variables in bt.STEP_VARIABLES.values():
+        for variable in variables:
+            source = updated if variable.endswith("_updated") else before
+            names[variable] = source[variable.removesuffix("_updated")]
+    return names
+
+
+OWN = {"wh": [[0.31, 0.77, 0.26], [0.58, 0.94, 0.12], [0.83, 0.39, 0.65], [0.07, 0.49, 0.71]],
+       "bh": [[0.22, 0.64, 0.35]], "wout": [[0.53], [0.16], [0.87]], "bout": [[0.44]]}
+
+
+def test_every_step_passes_on_the_reference(capsys):
+    names = reference_names(OWN)
+    for step in range(1, 12):
+        bt.check_step(step, names)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 11 and all(line.startswith("✓") for line in lines)
+    tables = bt.learner_tables(names)
+    expected = bt.compute_tables(OWN)
+    for got, want in zip(tables.snapshots, expected.snapshots, strict=True):
+        assert set(got) == set(want)
+        for name in want:
+            np.testing.assert_array_equal(got[name], want[name])
+
+
+@pytest.mark.parametrize("step, variable, wrong, message", [
+    # the article's picture slip: the learning rate already in d_output
+    (7, "d_output", lambda n: n["E"] * n["slope_output_layer"] * 0.1,
+     r"d_output 3 of 3 entries differ:\n  \[0, 0\]: got"),
+    # the slope of the sigmoid taken at the activation's own sigmoid
+    (6, "slope_hidden_layer", lambda n: sigmoid(n["hidden_layer_activations"])
+     * (1 - sigmoid(n["hidden_layer_activations"])), "slope_hidden_layer 9 of 9 entries"),
+    # the update without the learning rate
+    (10, "wh_updated", lambda n: n["wh"] + n["X"].T @ n["d_hiddenlayer"], "wh_updated 12 of 12"),
+    # the bias sums taken across the neurons instead of over the samples
+    (11, "bh_updated", lambda n: n["bh"] + n["d_hiddenlayer"].sum(axis=1) * 0.1,
+     "bh_updated 3 of 3 entries differ"),
+])
+def test_a_wrong_step_names_its_entries(step, variable, wrong, message):
+    names = reference_names(OWN)
+    names[variable] = wrong(names)
+    with pytest.raises(ExerciseError, match=message):
+        bt.check_step(step, names)
+
+
+def test_a_wrong_earlier_step_is_named_first():
+    names = reference_names(OWN)
+    names["hidden_layer_input"] = names["X"] @ names["wh"]  # the bias forgotten
+    names["hidden_layer_activations"] = sigmoid(names["hidden_layer_input"])
+    with pytest.raises(ExerciseError, match="step 2 is wrong too.*fix step 2 first"):
+        bt.check_step(3, names)
+
+
+def test_weights_changed_in_place_and_missing_steps_are_explained():
+    names = reference_names(OWN)
+    names["wout"] = names["wout_updated"]  # the article's  wout += ...
+    with pytest.raises(ExerciseError, match="wout changed after step 1.*wout_updated = wout"):
+        bt.check_step(4, names)
+    names = reference_names(OWN)
+    del names["d_output"]
+    with pytest.raises(NotDoneYet, match="step 7 is not done yet: d_output"):
+        bt.check_step(7, names)
+    with pytest.raises(NotDoneYet, match="step 7"):
+        bt.learner_tables(names)
+    with pytest.raises(NotDoneYet, match="step 1 is not done yet: wh"):
+        bt.check_step(2, {})
+    with pytest.raises(ExerciseError, match="step 1: wh must have shape"):
+        bt.check_step(1, {**reference_names(OWN), "wh": np.zeros((3, 4))})
+
+
+def test_initial_values_are_refused_entry_by_entry():
+    assert bt.N_ENTRIES == 19
+    assert bt.reused_entries(OWN) == []
+    assert len(bt.reused_entries(bt.ARTICLE_INIT)) == 19
+    assert len(bt.reused_entries(bt.COURSE_DEFAULT_INIT)) == 19
+    # the issue's example: only bout changed from the article's 0.69 is still 18 entries short
+    nearly = {**{k: v.copy() for k, v in bt.ARTICLE_INIT.items()}, "bout": [[0.71]]}
+    assert len(bt.reused_entries(nearly)) == 18
+    one = {**OWN, "wh": [[0.31, 0.77, 0.26], [0.58, 0.94, 0.12], [0.83, 0.39, 0.65],
+                         [0.07, 0.49, 0.52]]}
+    assert bt.reused_entries(one) == ["wh[3,2] = 0.52 is the article's value"]
+    own_with_default = {**OWN, "bout": bt.COURSE_DEFAULT_INIT["bout"]}
+    with pytest.raises(ExerciseError, match=r"1 of 19 initial values are not your own: "
+                                            r"bout = 0.2997 is the course default"):
+        bt.check_own_values(own_with_default)

@@ -41,7 +41,7 @@ HOSTILE = {
     "prints_a_lot.ipynb": notebook("for _ in range(1_000_000):\n    print('#' * 300)"),
     "touches_files.ipynb": notebook(
         "from pathlib import Path\nPath('new.txt').write_text('hi')\n"
-        "Path('data.txt').rename('moved.txt')\nPath('other.txt').unlink()\n"
+        "assert not Path('data.txt').exists(), 'a file beside the hand-in was staged'\n"
         "Path('sibling.ipynb').write_text('gone')"),
     "network.ipynb": notebook(
         "import socket\nsocket.create_connection(('10.255.255.1', 80), timeout=2)"),
@@ -99,7 +99,7 @@ def checked(tmp_path_factory):
 def test_exit_status_and_both_reports(checked):
     code, verdicts, _, _, reports = checked
     assert code == 1
-    assert "| good_tutorial.ipynb |" in (reports / "r.md").read_text()
+    assert "| good\\_tutorial.ipynb |" in (reports / "r.md").read_text()  # _ escaped
     assert len(verdicts) == len(HOSTILE) + 4
 
 
@@ -139,8 +139,8 @@ def test_each_bad_hand_in_gets_a_clear_verdict(checked, name, expected):
 def test_file_changes_stay_in_the_temporary_copy_and_are_reported(checked):
     verdict = checked[1]["touches_files.ipynb"]
     assert "created new.txt" in verdict["files_changed"]
-    assert "deleted other.txt" in verdict["files_changed"]
-    assert "changed sibling.ipynb" not in verdict["files_changed"]  # it did not exist
+    assert "created sibling.ipynb" in verdict["files_changed"]  # not staged, so new
+    assert verdict["runs"] == "ok"  # data.txt beside it was not staged with it
 
 
 @pytest.mark.skipif(sandbox_command() is None, reason="bubblewrap is not usable here")

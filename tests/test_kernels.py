@@ -51,7 +51,7 @@ def test_shared_uses_one_scale_for_the_layer():
 
 def test_equalize_replaces_values_by_their_rank_with_ties_shared():
     kernel = np.array([[[10.0, -3.0], [10.0, 0.0]]])
-    np.testing.assert_allclose(normalize(kernel, "equalize")[0], [[5 / 6, 0.0], [5 / 6, 1 / 3]])
+    np.testing.assert_allclose(normalize(kernel, "rank")[0], [[5 / 6, 0.0], [5 / 6, 1 / 3]])
 
 
 @pytest.mark.parametrize("method", ["minmax", "equalize", "shared"])
@@ -141,3 +141,16 @@ def test_ablation_refuses_images_of_the_wrong_shape():
 
     with pytest.raises(ValueError, match=r"images of shape \(N, 28, 28, 1\)"):
         ablation(session1_model(), np.zeros((2, 28, 28)), np.zeros(2, dtype=int))
+
+
+def test_equalize_ranks_over_the_whole_layer_and_rank_within_each_kernel():
+    stack = np.array([[[0.0, 1.0]], [[2.0, 3.0]]])
+    np.testing.assert_allclose(normalize(stack, "equalize")[:, 0], [[0, 1 / 3], [2 / 3, 1]])
+    np.testing.assert_allclose(normalize(stack, "rank")[:, 0], [[0, 1], [0, 1]])
+
+
+def test_stretch_takes_colour_kernels_whole():
+    from helpers.kernels import stretch
+
+    rgb = np.array([[[[0.0, 1.0, 2.0]]], [[[3.0, 3.0, 3.0]]]])  # (2, 1, 1, 3)
+    np.testing.assert_allclose(stretch(rgb)[:, 0, 0], [[0, 0.5, 1], [0.5, 0.5, 0.5]])

@@ -112,3 +112,17 @@ def test_convolution_gives_the_same_whatever_the_input_layout(kernel):
         np.testing.assert_allclose(grad_c, grad_f, rtol=1e-12)
     if kernel[:2] != (5, 5):  # a whole-map output has one position: nothing to lay out
         assert np.moveaxis(out_c, 3, 0).flags.c_contiguous
+
+
+def test_conv1x1_backward_matches_central_differences():
+    rng = np.random.default_rng(7)
+    x, w, b = rng.normal(size=(2, 4, 3, 5)), rng.normal(size=(5, 3)), rng.normal(size=3)
+    dout = rng.normal(size=(2, 4, 3, 3))
+    dx, dw, db = layers.conv1x1_backward(dout, x, w)
+    assert (dx.shape, dw.shape, db.shape) == (x.shape, w.shape, b.shape)
+
+    def loss():
+        return float(np.sum((x @ w + b) * dout))
+
+    for analytic, wrt in ((dx, x), (dw, w), (db, b)):
+        assert relative_error(analytic, numerical_gradient(loss, wrt)) < TOL

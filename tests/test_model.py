@@ -87,7 +87,8 @@ def test_shipped_weights_load_and_score_as_recorded(name):
     data = load_mnist()
     _, accuracy = net.evaluate(data.x_test, data.y_test)
     assert accuracy == pytest.approx(record["test_accuracy"], abs=1e-3)
-    assert record["test_accuracy"] >= 0.945
+    # small_data sees a quarter of the digits, over-trained on purpose (notebook 03).
+    assert record["test_accuracy"] >= (0.88 if name == "small_data" else 0.945)
 
 
 def test_retraining_reproduces_the_shipped_first_epoch():

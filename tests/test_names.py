@@ -4,7 +4,16 @@ import json
 
 import pytest
 
-from helpers.names import bound_names, check_cells, check_notebook, original_names, python_source
+from helpers.checking import ExerciseError, NotDoneYet
+from helpers.names import (
+    bound_names,
+    check_cells,
+    check_notebook,
+    check_this_notebook,
+    original_names,
+    python_source,
+    this_notebook,
+)
 
 
 def names_in(source):
@@ -56,3 +65,51 @@ def test_check_notebook_reads_a_file(tmp_path):
     path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "total = 1"}],
                                 "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
     assert check_notebook(path).ok
+
+
+# -- the check of the notebook it runs in ----------------------------------------------------
+def notebook_file(path, *sources):
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []}
+             for source in sources]
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_jupyterlab_session_path_is_read_first(tmp_path, monkeypatch, capsys):
+    mine = notebook_file(tmp_path / "renamed by me.ipynb", "total = 1",
+                         "check_this_notebook(globals())")
+    monkeypatch.chdir(tmp_path)
+    check_this_notebook({"__session__": str(mine), "In": ["", "x = 1"]})
+    out = capsys.readouterr().out
+    assert out.startswith("Read the saved file renamed by me.ipynb, the notebook this kernel")
+    assert "✓ the name check passes" in out
+    monkeypatch.setenv("JPY_SESSION_NAME", str(mine))
+    cells, where = this_notebook({})
+    assert "the notebook this kernel runs" in where and len(cells) == 2
+
+
+def test_without_a_session_the_one_notebook_here_or_the_history(tmp_path, monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    notebook_file(tmp_path / "other.ipynb", "x = 1")  # does not run the check: not a candidate
+    notebook_file(tmp_path / "a.ipynb", "total = 1", "check_this_notebook(globals())")
+    # a session path that is gone (the notebook was renamed after its kernel started)
+    cells, where = this_notebook({"__session__": str(tmp_path / "gone.ipynb")})
+    assert where.startswith("the saved file a.ipynb, the one notebook in this folder")
+    notebook_file(tmp_path / "b.ipynb", "check_this_notebook(globals())")
+    cells, where = this_notebook({"In": ["", "x = 1", "check_this_notebook(globals())"]})
+    assert where.startswith("the code this kernel ran") and len(cells) == 3
+    with pytest.raises(ExerciseError, match="cannot find this notebook"):
+        this_notebook({"In": [""]})
+
+
+def test_shared_names_and_unanswered_tasks_fail_the_check(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    history = ["", "x = 1", "check_this_notebook(globals())"]
+    with pytest.raises(ExerciseError, match="does not pass"):
+        check_this_notebook({"In": history})
+    assert "cell 1, line 1: 'x' (variable)" in capsys.readouterr().out
+    placeholder = "# YOUR CODE HERE\nraise NotImplementedError()"
+    with pytest.raises(NotDoneYet, match="1 tasks are not done yet"):
+        check_this_notebook({"In": ["", "total = 1", placeholder]})
+    assert "cells still hold the placeholder" in capsys.readouterr().out

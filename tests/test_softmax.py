@@ -8,7 +8,6 @@ from hypothesis.extra.numpy import arrays
 
 from helpers.softmax import (
     SoftmaxInputError,
-    linear_share,
     log_softmax,
     nll,
     softmax,
@@ -22,10 +21,10 @@ def test_the_lessons_table_rounded_as_in_the_picture():
     np.testing.assert_array_equal(np.round(softmax(LESSON_SCORES), 2), LESSON_SOFTMAX)
 
 
-def test_linear_share_of_the_same_scores_is_far_less_skewed():
-    share = linear_share(LESSON_SCORES)
-    np.testing.assert_allclose(share[0], [5 / 11, 4 / 11, 2 / 11])
-    assert softmax(LESSON_SCORES)[0, 0] - share[0, 0] > 0.25
+def test_the_ratio_of_two_softmax_values_is_e_to_their_difference():
+    p = softmax(LESSON_SCORES)
+    np.testing.assert_allclose(p[:, 0] / p[:, 1], np.exp([5 - 4, 4 - 2, 4 - 4]))
+    np.testing.assert_allclose(softmax([105.0, 104.0, 102.0]), p[0])
 
 
 def test_huge_scores_give_no_nan_or_inf():
@@ -56,10 +55,8 @@ def test_adding_a_constant_changes_nothing_and_order_is_kept(logits, constant):
     np.testing.assert_allclose(softmax(logits + constant), softmax(logits), atol=1e-9)
     probabilities = softmax(logits)
     for row_logits, row_p in zip(logits, probabilities, strict=True):
-        bigger = row_logits[:, None] > row_logits[None, :]
-        assert np.all(row_p[:, None][bigger.any(axis=1)].ravel() >= 0)
-        i, j = np.nonzero(bigger)
-        assert np.all(row_p[i] >= row_p[j])
+        i, j = np.nonzero(row_logits[:, None] > row_logits[None, :])
+        assert np.all(row_p[i] >= row_p[j])  # a higher score never gets a smaller share
 
 
 def test_temperature_runs_from_uniform_to_one_hot():
@@ -106,6 +103,11 @@ def test_comparison_table_shows_the_lessons_numbers():
     from helpers.softmax import comparison_table
 
     table = comparison_table(LESSON_SCORES)
-    assert "| 5, 4, 2 | 0.71, 0.26, 0.04 | 0.45, 0.36, 0.18 |" in table
-    assert "| 4, 2, 8 | 0.02, 0.00, 0.98 |" in table
-    assert "| 4, 4, 1 | 0.49, 0.49, 0.02 |" in table
+    assert table.splitlines() == [
+        "| scores (cat, dog, horse) | softmax (cat, dog, horse) |", "|---|---|",
+        "| 5, 4, 2 | 0.71, 0.26, 0.04 |", "| 4, 2, 8 | 0.02, 0.00, 0.98 |",
+        "| 4, 4, 1 | 0.49, 0.49, 0.02 |"]
+    # Given softmax values (a learner's own) are what the table shows.
+    assert "| 5, 4, 2 | 0.50, 0.25, 0.25 |" in comparison_table([[5, 4, 2]], [[0.5, 0.25, 0.25]])
+    with pytest.raises(SoftmaxInputError, match="one value per score"):
+        comparison_table(LESSON_SCORES, [[1.0, 0.0, 0.0]])

@@ -6,11 +6,11 @@ import pytest
 from helpers import backprop_tables as bt
 from helpers import tables_handin as th
 
-FIXED = {
-    "wh": [[0.42, 0.88, 0.55], [0.10, 0.73, 0.68], [0.60, 0.18, 0.47], [0.92, 0.11, 0.52]],
-    "bh": [[0.46, 0.72, 0.08]],
-    "wout": [[0.30], [0.25], [0.23]],
-    "bout": [[0.69]],
+FIXED = {  # values of one's own: none equals the course default or the article's value
+    "wh": [[0.31, 0.77, 0.26], [0.58, 0.94, 0.12], [0.83, 0.39, 0.65], [0.07, 0.49, 0.71]],
+    "bh": [[0.22, 0.64, 0.35]],
+    "wout": [[0.53], [0.16], [0.87]],
+    "bout": [[0.44]],
 }
 
 
@@ -197,14 +197,47 @@ def test_older_hand_ins_with_fixed_decimals_are_still_read():
     assert not th.verify_handin(text.replace(f"| {value} |", "| 0.5 |", 1)).ok
 
 
-def test_notebook_05_step_pictures_for_the_course_defaults():
-    """The numbers notebook 05's prose reads off its step 9 and step 10 pictures."""
-    tables = bt.compute_tables(bt.COURSE_DEFAULT_INIT)
+def test_notebook_05_step_pictures_for_its_saved_seed():
+    """The numbers notebook 05's prose reads off its step 9 and step 10 pictures (seed 2017),
+    and the course defaults' smallest wh change, which 3 decimals would hide."""
+    tables = bt.compute_tables(bt.initial_values(2017))
     step9, step10 = th.step_html(tables, 9), th.step_html(tables, 10)
     d_hidden = tables.snapshots[9]["d_hiddenlayer"]
-    assert th.format_number(np.abs(d_hidden).min()) == "0.00016975"
-    assert "0.00016975" in step9 and "0.63696 0.26979" in step9
-    assert "0.63702 0.27045" in step10
+    assert th.format_number(np.abs(d_hidden).min()) == "0.00029581"
+    assert "0.00029581" in step9 and "0.94193 0.53476" in step9
+    assert "0.94211 0.53489" in step10 and "0.94193" not in step10
     change = np.abs(tables.snapshots[10]["wh"] - tables.snapshots[9]["wh"]).min()
+    assert f"{change:.5f}" == "0.00010"
+    defaults = bt.compute_tables(bt.COURSE_DEFAULT_INIT)
+    change = np.abs(defaults.snapshots[10]["wh"] - defaults.snapshots[9]["wh"]).min()
     assert f"{change:.6f}" == "0.000062"
-    assert "0.63696" not in step10
+
+
+def test_the_verifier_refuses_any_entry_of_the_defaults_or_the_article():
+    article = th.verify_handin(th.to_markdown(bt.compute_tables(bt.ARTICLE_INIT)))
+    assert not article.ok and article.problems[0].startswith("19 of 19 initial values")
+    assert "wh[0,0] = 0.42 is the article's value" in article.problems[0]
+    one = {**FIXED, "bout": [[0.69]]}  # the article's bout, everything else one's own
+    result = th.verify_handin(th.to_markdown(bt.compute_tables(one)))
+    assert not result.ok and len(result.problems) == 1
+    assert result.problems[0].startswith("1 of 19") and "bout = 0.69 is the article's value" \
+        in result.problems[0]
+    assert th.verify_handin(th.to_markdown(bt.compute_tables(FIXED))).ok
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('"digits": 5', '"digits": 1' + "0" * 400, "out of range"),
+    ('"digits": 5', '"decimals": 1e400', "must be numbers"),
+    ("## Step 3:", "## Step \u00b2:", "does not give a step number"),
+    ("## Step 3:", "## Step " + "9" * 5000 + ":", "does not give a step number"),
+])
+def test_hostile_settings_and_headings_are_format_errors(old, new, message):
+    text = th.to_markdown(bt.compute_tables(FIXED))
+    assert old in text
+    result = th.verify_handin(text.replace(old, new))
+    assert not result.ok and message in result.problems[0]
+
+
+def test_deeply_nested_initial_values_are_a_format_error():
+    text = f"```json {th.HEADER_TAG}\n" + "[" * 100_000 + "]" * 100_000 + "\n```"
+    assert "nested too deeply" in th.verify_handin(text).problems[0]
