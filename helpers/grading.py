@@ -16,9 +16,11 @@ hidden tests included. Grading a hand-in is then three steps, the middle one the
    ``nbgrader.utils.determine_grade`` (an error or anything on stderr: 0 points; otherwise its
    points), and a hand-in whose exercise cells are still the release's scores 0.
 
-``shared_work`` flags hand-ins of one run that share their exercise code or their initial
-values, for the instructor to look at. nbgrader is an instructor's tool (the ``instructor``
-extra), so it is imported only inside the functions that use it.
+``work_of(handin, course, stem)`` gives what ``shared_work`` compares: a hand-in's exercise code
+and, for notebook 05, the initial values it records. ``shared_work`` flags hand-ins of one run
+that share their exercise code or their initial values, for the instructor to look at.
+nbgrader is an instructor's tool (the ``instructor`` extra), so it is imported only inside the
+functions that use it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -34,9 +37,18 @@ from itertools import combinations
 from pathlib import Path
 
 import nbformat
+import numpy as np
+
+from helpers import backprop_tables as bt
 
 ASSIGNMENT = "session2"
 PLACEHOLDER = "raise NotImplementedError()"
+# Notebook 05's cell where the learner picks the initial values (a seed); a notebook whose
+# source holds it records initial values, which hand-ins must not share.
+INITIAL_VALUES_CELL = "05-initial-values"
+# Initial values are "the same" at the 3 decimal places notebook 05 prints them to (as its
+# refusal of the course's and the article's values): compared rounded to that.
+INITIAL_DECIMALS = 3
 
 
 def nbgrader_meta(cell) -> dict:
@@ -315,3 +327,85 @@ def shared_work(handins: dict, min_shared: int = 2) -> dict:
             flags[a].append(f"same code as {b} in {len(same)} exercise cells ({cells})")
             flags[b].append(f"same code as {a} in {len(same)} exercise cells ({cells})")
     return flags
+
+
+# -- what a hand-in shares with others: its code and its initial values -------------------------
+def work_of(handin, course: Course, stem: str) -> dict:
+    """What ``shared_work`` compares of one hand-in of notebook ``stem``: {"code":
+    ``exercise_code`` against the release, "initial": ``initial_values_in(handin)`` where the
+    source picks initial values in an ``INITIAL_VALUES_CELL`` (notebook 05), else None}."""
+    picks_values = INITIAL_VALUES_CELL in grade_ids(course.source[stem],
+                                                    lambda c: bool(nbgrader_meta(c)))
+    return {"code": exercise_code(handin, course.release[stem]),
+            "initial": initial_values_in(handin) if picks_values else None}
+
+
+def initial_values_in(notebook) -> dict | None:
+    """The initial values a notebook 05 hand-in records: {"wh": 4 rows of 3, "bh": 1 of 3,
+    "wout": 3 of 1, "bout": 1 of 1} as lists of rows of floats rounded to
+    ``INITIAL_DECIMALS``, or None where it records none (the release, an unanswered cell).
+
+    Read without running the hand-in: from its code where that is plain literals
+    (``MY_SEED = 7``, or ``USE_MY_VALUES = True`` with ``my_values = {...}``), else from
+    what its step 1 printed when it last ran (``wh (4, 3):`` and the rounded array)."""
+    notebook = nbformat.from_dict(notebook)
+    values = _initial_from_code(notebook) or _initial_from_outputs(notebook)
+    if values is None:
+        return None
+    try:
+        checked = bt.check_initial_values(values)
+    except bt.InitialValuesError:
+        return None
+    return {name: np.round(array, INITIAL_DECIMALS).tolist() for name, array in checked.items()}
+
+
+def _literal_assignments(notebook, names: set) -> dict:
+    """name -> value of the last top-level ``name = <literal>`` of each of ``names`` in the
+    code cells, in cell order (cells that do not parse, e.g. with IPython magics, skipped)."""
+    found = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names:
+                with contextlib.suppress(ValueError, TypeError, SyntaxError, RecursionError):
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+    return found
+
+
+def _initial_from_code(notebook) -> dict | None:
+    """Initial values chosen in plain literals: typed values if switched on, else a seed."""
+    chosen = _literal_assignments(notebook, {"MY_SEED", "USE_MY_VALUES", "my_values"})
+    if chosen.get("USE_MY_VALUES") is True:  # the typed values, or none we can read
+        return chosen["my_values"] if isinstance(chosen.get("my_values"), dict) else None
+    seed = chosen.get("MY_SEED")
+    if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
+        return bt.initial_values(seed)
+    return None
+
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _stream_text(notebook) -> str:
+    """Everything the code cells printed when the notebook last ran, one string."""
+    texts = [output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+             for output in cell.get("outputs", []) if output.get("output_type") == "stream"]
+    return "\n".join(text if isinstance(text, str) else "".join(text) for text in texts)
+
+
+def _initial_from_outputs(notebook) -> dict | None:
+    """Initial values as step 1 printed them (``wh (4, 3):`` then the array), if it did."""
+    text = _stream_text(notebook)
+    values = {}
+    for name, (rows, cols) in bt.SHAPES.items():
+        printed = re.search(rf"^{name} \({rows}, {cols}\):\n(\[\[.*?\]\])", text, re.M | re.S)
+        if printed is None:
+            return None
+        values[name] = [float(number) for number in NUMBER.findall(printed.group(1))]
+    return values

@@ -8,9 +8,11 @@ allowed, and scored per check cell: 2 points for `double` (with a hidden test), 
 import json
 
 import nbformat
+import numpy as np
 import pytest
 from exercises import DOUBLE_CHECK, SQUARES_CHECK, fixture_source, run
 
+from helpers import backprop_tables as bt
 from helpers import grading
 
 STEM = "90_exercises"
@@ -128,3 +130,27 @@ def test_course_for_gives_none_when_there_is_nothing_to_grade(tmp_path):
     (folder / f"{STEM}.ipynb").unlink()
     with grading.course_for(folder) as course:
         assert course is None
+
+
+def test_initial_values_in_reads_literals_only_and_refuses_what_notebook_05_refuses():
+    def notebook(*sources):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+    seed_3 = {name: np.round(value, 3).tolist()
+              for name, value in bt.initial_values(3).items()}
+    assert grading.initial_values_in(notebook("MY_SEED = 3")) == seed_3
+    assert grading.initial_values_in(notebook("MY_SEED = 4", "%time x = 1", "MY_SEED = 3")) \
+        == seed_3  # the last assignment, cells that do not parse skipped
+    for unreadable in ("MY_SEED = seed_of_mine", "MY_SEED = True", "MY_SEED = -1", "x = 3"):
+        assert grading.initial_values_in(notebook(unreadable)) is None, unreadable
+    typed = (f"my_values = {{'wh': {[0.5] * 12}, 'bh': [0.1, 0.2, 0.3], 'wout': [1, 2, 3], "
+             "'bout': 4}")
+    assert grading.initial_values_in(notebook("MY_SEED = 3", typed)) == seed_3  # switched off
+    on = grading.initial_values_in(notebook("MY_SEED = 3", typed, "USE_MY_VALUES = True"))
+    assert on == {"wh": [[0.5] * 3] * 4, "bh": [[0.1, 0.2, 0.3]], "wout": [[1.0], [2.0], [3.0]],
+                  "bout": [[4.0]]}
+    wrong_shape = typed.replace("[0.5, ", "[")  # 11 entries for the 12 of wh
+    assert grading.initial_values_in(notebook(wrong_shape, "USE_MY_VALUES = True")) is None
+    computed = typed.replace("'bout': 4", "'bout': 2 * 2")  # not a literal: not read
+    assert grading.initial_values_in(notebook("MY_SEED = 3", computed, "USE_MY_VALUES = True")) \
+        is None  # and not the seed's, which the notebook does not use then
