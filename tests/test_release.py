@@ -5,6 +5,7 @@ from the small course of tests/exercises.py, whose solutions are known, so that 
 here can fail even before the course's notebooks hold exercises.
 """
 
+import itertools
 import json
 import re
 import subprocess
@@ -13,9 +14,11 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from exercises import errors, fixture_source, run, solution_lines
 
+from helpers import backprop_tables as bt
 from helpers import grading
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,10 +190,30 @@ def test_readmes_give_the_learner_path_and_the_instructor_path(release):
 
 
 # -- grading the course's own notebooks end to end ---------------------------------------------
+def own_seed(source_05) -> int:
+    """The first seed whose 19 initial values are all new (none the course default or the
+    article's value in its place) and not the source's own."""
+    taken = grading.initial_values_in(source_05)
+    return next(seed for seed in itertools.count(1)
+                if not bt.reused_entries(bt.initial_values(seed))
+                and grading.initial_values_in(seed_handin(source_05, seed)) != taken)
+
+
+def seed_handin(notebook, seed: int):
+    """A copy of ``notebook`` whose initial-values cell picks ``seed``, as a learner writes it."""
+    handin = nbformat.from_dict(notebook)
+    cell = next(c for c in handin.cells
+                if grading.nbgrader_meta(c).get("grade_id") == grading.INITIAL_VALUES_CELL)
+    cell.source = f"MY_SEED = {seed}\ninitial = bt.initial_values(MY_SEED)"
+    return handin
+
+
 def own_initial_values(stem: str, notebook):
-    """The instructor edition as a hand-in: notebook 05 with initial values of its own (a
-    hand-in with the course's defaults is refused). Others unchanged."""
-    return notebook
+    """The instructor edition as a hand-in: notebook 05 with initial values of its own (not
+    the source's, and none refused). Others unchanged."""
+    if grading.INITIAL_VALUES_CELL not in grading.grade_ids(notebook, grading.is_exercise):
+        return notebook
+    return seed_handin(notebook, own_seed(notebook))
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +261,81 @@ def test_edited_check_cells_are_the_sources_again_when_graded(stem, course):
             cell.source = 'print("✓ all right")'
     edited, unedited = course.prepare(handin, stem), course.prepare(course.source[stem], stem)
     assert [c.source for c in edited.cells] == [c.source for c in unedited.cells]
+
+
+# -- notebook 05's initial values, graded and read back -----------------------------------------
+TABLES = "05_backprop_tables"
+
+
+def rounded(values: dict) -> dict:
+    return {name: np.round(value, grading.INITIAL_DECIMALS).tolist()
+            for name, value in values.items()}
+
+
+def typed_values(notebook, values: dict):
+    """A copy of ``notebook`` whose learner types ``values`` into ``my_values`` and turns
+    ``USE_MY_VALUES`` on, in the cell made for it."""
+    handin = nbformat.from_dict(notebook)
+    cell = next(c for c in handin.cells if "if USE_MY_VALUES:" in c.source)
+    typed = {name: np.asarray(value).tolist() for name, value in values.items()}
+    cell.source = cell.source.replace(
+        "if USE_MY_VALUES:", f"my_values = {typed!r}\nUSE_MY_VALUES = True\nif USE_MY_VALUES:")
+    return handin
+
+
+@pytest.fixture(scope="module")
+def own_05(course, tmp_path_factory):
+    """(seed, the instructor edition of 05 with that seed of its own, run top to bottom)."""
+    graded_stem(course, TABLES)
+    seed = own_seed(course.source[TABLES])
+    handin = seed_handin(course.source[TABLES], seed)
+    return seed, run(handin, tmp_path_factory.mktemp("own_05"))
+
+
+def test_the_instructor_edition_of_05_has_initial_values_of_its_own(course, own_05):
+    seed, executed = own_05
+    work = grading.work_of(executed, course, TABLES)
+    print(f"work_of, instructor edition of 05 (seed {seed}): {work}")
+    assert work["initial"] == rounded(bt.initial_values(seed))
+    assert work["initial"] != grading.work_of(course.source[TABLES], course, TABLES)["initial"]
+    assert sorted(work["code"]) == sorted(grading.grade_ids(course.source[TABLES],
+                                                            grading.is_exercise))
+
+
+def test_work_of_reads_the_printed_values_where_the_code_does_not_say(course, own_05):
+    seed, executed = own_05
+    handin = nbformat.from_dict(executed)  # the outputs of the run with ``seed`` kept
+    cell = next(c for c in handin.cells
+                if grading.nbgrader_meta(c).get("grade_id") == grading.INITIAL_VALUES_CELL)
+    cell.source = cell.source.replace(f"MY_SEED = {seed}", f"MY_SEED = int('{seed}')")
+    assert grading.work_of(handin, course, TABLES)["initial"] == rounded(bt.initial_values(seed))
+    cell.outputs, handin.cells = [], [c for c in handin.cells if c.cell_type == "markdown"
+                                      or grading.nbgrader_meta(c)]
+    assert grading.work_of(handin, course, TABLES)["initial"] is None  # nothing recorded
+
+
+def test_work_of_the_release_and_of_a_notebook_without_initial_values(course):
+    graded_stem(course, TABLES)
+    assert grading.work_of(course.release[TABLES], course, TABLES) == {"code": {},
+                                                                       "initial": None}
+    other = next(stem for stem in COURSE_NOTEBOOKS if stem != TABLES and course.graded(stem))
+    work = grading.work_of(course.source[other], course, other)
+    assert work["initial"] is None and work["code"]
+
+
+@pytest.mark.parametrize(("source", "name", "index"), [("the course default", "wh", (1, 2)),
+                                                       ("the article's value", "wout", (2, 0))])
+def test_05_graded_refuses_one_reused_entry_and_names_it(source, name, index, course, own_05,
+                                                         tmp_path):
+    reference = bt.COURSE_DEFAULT_INIT if source == "the course default" else bt.ARTICLE_INIT
+    values = bt.initial_values(own_05[0])
+    values[name][index] = reference[name][index]
+    handin = typed_values(own_initial_values(TABLES, course.source[TABLES]), values)
+    assert grading.work_of(handin, course, TABLES)["initial"] == rounded(values)
+    grades = handin_score(course, TABLES, handin, tmp_path)
+    refused = [e for e in grades.exercises if e.status != "ok"]
+    assert [e.grade_id for e in refused] == [f"{grading.INITIAL_VALUES_CELL}-check"]
+    entry = f"{name}[{index[0]},{index[1]}] = {reference[name][index]:.4g} is {source}"
+    assert "1 of 19 initial values are not your own" in refused[0].message
+    assert entry in refused[0].message
+    assert grades.earned == grades.possible - refused[0].points
