@@ -339,3 +339,22 @@ def test_05_graded_refuses_one_reused_entry_and_names_it(source, name, index, co
     assert "1 of 19 initial values are not your own" in refused[0].message
     assert entry in refused[0].message
     assert grades.earned == grades.possible - refused[0].points
+
+
+# -- notebook 06's name check reads the notebook it runs in --------------------------------------
+TUTORIAL = "06_python_numpy_tutorial"
+
+
+def test_06_name_check_reads_the_renamed_handin_it_runs_in(course, tmp_path):
+    graded_stem(course, TUTORIAL)
+    handin = nbformat.from_dict(course.source[TUTORIAL])
+    cell = next(c for c in handin.cells if grading.is_exercise(c))
+    cell.source += "\nquicksort = sorted  # a name the original tutorial binds"
+    prepared = course.prepare(handin, TUTORIAL)
+    nbformat.write(prepared, tmp_path / "alice-assignment-2-2.ipynb")  # not the course's name
+    executed = run(prepared, tmp_path)
+    results = grading.cell_results(executed)
+    printed = "".join(o.get("text", "") for o in results["06-name-check"])
+    assert "Read the saved file alice-assignment-2-2.ipynb" in printed and "quicksort" in printed
+    grades = course.score(TUTORIAL, results, handin)
+    assert [e.grade_id for e in grades.exercises if e.status != "ok"] == ["06-name-check"]
