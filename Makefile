@@ -13,7 +13,7 @@ PORT   ?= 8888
 LAB_FLAGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv dev-venv lab test lint notebooks html bench clean
+.PHONY: venv dev-venv lab test lint notebooks html bench release clean
 
 # Create the virtual environment, install one lock into it, then the course's own package.
 define setup
@@ -57,6 +57,12 @@ html: venv
 
 bench: venv
 	$(BIN)/python bench/run_all.py
+
+# The learner edition, made by nbgrader (an instructor's tool, in the test set): a complete
+# learner repository in $(RELEASE)/ to publish as the learners' template repository.
+RELEASE ?= release
+release: dev-venv
+	$(BIN)/python scripts/build_release.py --out $(RELEASE)
 
 clean:
 	rm -rf $(VENV) build site *.egg-info

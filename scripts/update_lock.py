@@ -7,8 +7,9 @@ Two sets, for Python 3.11 and newer on any platform:
 
 - requirements.lock, the learner's set: the project's dependencies, what `make lab` and
   `make venv` install;
-- requirements-dev.lock, the learner's set plus the test set (the `dev` extra): what `make test`
-  and CI install. It is compiled with requirements.lock as a constraint, so every package the two
+- requirements-dev.lock, the learner's set plus the test set (the `dev` extra) and the
+  instructor's tools (the `instructor` extra: nbgrader): what `make test`, `make release` and CI
+  install. It is compiled with requirements.lock as a constraint, so every package the two
   share has the same version in both.
 
 uv keeps the versions an existing lock already has unless a range in pyproject.toml rules them
@@ -33,7 +34,8 @@ _COMPILE = ["uv", "pip", "compile", "pyproject.toml", "--universal",
             "--fork-strategy", "fewest", "--python-version", PYTHON]
 UV_COMMANDS = [
     _COMPILE + ["-o", LEARNER_LOCK],
-    _COMPILE + ["--extra", "dev", "--constraint", LEARNER_LOCK, "-o", DEV_LOCK],
+    _COMPILE + ["--extra", "dev", "--extra", "instructor", "--constraint", LEARNER_LOCK,
+                "-o", DEV_LOCK],
 ]
 
 

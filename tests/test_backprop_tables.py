@@ -1,5 +1,7 @@
 """The backprop tables: against an independent computation, the gradients, bad input."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -223,3 +225,29 @@ def test_initial_values_are_refused_entry_by_entry():
     with pytest.raises(ExerciseError, match=r"1 of 19 initial values are not your own: "
                                             r"bout = 0.2997 is the course default"):
         bt.check_own_values(own_with_default)
+
+
+EVERY_ENTRY = [(name, index) for name, shape in bt.SHAPES.items() for index in np.ndindex(shape)]
+
+
+@pytest.mark.parametrize("source", ["the course default", "the article's value"])
+@pytest.mark.parametrize(("name", "index"), EVERY_ENTRY)
+def test_any_one_entry_reused_in_its_place_is_refused_by_name(name, index, source):
+    reference = bt.COURSE_DEFAULT_INIT if source == "the course default" else bt.ARTICLE_INIT
+    values = bt.check_initial_values(OWN)
+    values[name][index] = reference[name][index]
+    entry = f"{name}[{index[0]},{index[1]}]" if values[name].size > 1 else name
+    assert bt.reused_entries(values) == [f"{entry} = {reference[name][index]:.4g} is {source}"]
+    with pytest.raises(ExerciseError, match=rf"1 of 19 .*{re.escape(entry)} = .* is {source}"):
+        bt.check_own_values(values)
+
+
+@pytest.mark.parametrize(("name", "index"), EVERY_ENTRY)
+def test_a_reused_value_in_another_place_is_ones_own(name, index):
+    # The article's value of this entry, put where the article and the course have others.
+    values = bt.check_initial_values(OWN)
+    elsewhere = next((n, i) for n, i in EVERY_ENTRY if (n, i) != (name, index)
+                     and abs(bt.ARTICLE_INIT[n][i] - bt.ARTICLE_INIT[name][index]) > 1e-3
+                     and abs(bt.COURSE_DEFAULT_INIT[n][i] - bt.ARTICLE_INIT[name][index]) > 1e-3)
+    values[elsewhere[0]][elsewhere[1]] = bt.ARTICLE_INIT[name][index]
+    assert bt.reused_entries(values) == []
