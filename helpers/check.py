@@ -12,7 +12,8 @@ hand-in is checked fails that hand-in alone, with the reason. For each notebook:
    nbformat 4, valid against the nbformat schema, with code.
 2. Which checks? The instructor decides: ``--assignment`` names the assignment of every
    hand-in, or (``auto``, the default) the file name does: "tutorial" in it means Assignment
-   2.2, "backprop" Assignment 2.1, anything else a plain notebook. ``metadata.course.assignment``
+   2.2, "backprop" Assignment 2.1 (but not "backprop_intuition", notebook 04), anything else a
+   plain notebook. ``metadata.course.assignment``
    can add a check, never remove one.
 3. Assignment 2.2: the name check of ``helpers.names``.
 4. Assignment 2.1: the tables are read from the hand-in's own files only: the Markdown its run
@@ -54,7 +55,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import sandbox, tables_handin
+from helpers import grading, sandbox, tables_handin
 from helpers.names import check_cells
 
 MAX_FILE_BYTES = 20_000_000
@@ -85,6 +86,10 @@ class Verdict:
     notes: list = field(default_factory=list)
     files_changed: list = field(default_factory=list)
     unchanged: bool = True
+    score: str = "-"
+    points: dict = field(default_factory=dict)
+    flags: list = field(default_factory=list)
+    work: dict = field(default_factory=dict)  # what shared_work compares; not reported
 
     @property
     def passed(self) -> bool:
@@ -204,7 +209,7 @@ def assignment_of(notebook, path: Path, chosen: str = "auto") -> tuple[str, str]
         kinds, source = {ASSIGNMENTS[chosen]}, "--assignment"
     elif "tutorial" in path.name:
         kinds, source = {ASSIGNMENTS["tutorial"]}, "file name"
-    elif "backprop" in path.name:
+    elif "backprop" in path.name and "intuition" not in path.name:  # not notebook 04
         kinds, source = {ASSIGNMENTS["tables"]}, "file name"
     else:
         kinds, source = {ASSIGNMENTS["plain"]}, "file name"
@@ -428,12 +433,18 @@ def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
     verdict.kind, verdict.assigned_by = assignment_of(notebook, path, options.assignment)
     if ASSIGNMENTS["tutorial"] in verdict.kind:
         _name_check(notebook, verdict)
+    course = getattr(options, "course", None)
+    stem = course.notebook_of(notebook, path.name) if course is not None else None
+    graded = stem is not None and course.graded(stem)
     work = Path(tempfile.mkdtemp(prefix="course-stage-"))
     try:
         staged = work / "submitted"
         staged.mkdir()
         name = stage(path, data, staged, verdict)
-        result = run_staged(work, name, verdict, options)
+        prepared = course.prepare(notebook, stem) if graded else None
+        result = run_staged(work, name, verdict, options, notebook=prepared)
+        if graded:
+            _grade(course, stem, notebook, result, verdict)
         verdict.runs = str(result.get("status", "died"))
         if isinstance(result.get("files_changed"), list):
             verdict.files_changed = [str(f) for f in result["files_changed"][:200]]
@@ -444,6 +455,25 @@ def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
             _tables_check(tables_text(staged, path, result, verdict), verdict)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _grade(course, stem: str, notebook, result: dict, verdict: Verdict) -> None:
+    """Points per check cell of a graded run (every cell ran, past errors); a run that went
+    through with cells raising is an error all the same."""
+    outputs = result.get("check_outputs")
+    grades = course.score(stem, outputs if isinstance(outputs, dict) else {}, notebook)
+    verdict.score = grades.score
+    verdict.points = {e.grade_id: {"earned": e.earned, "points": e.points, "status": e.status,
+                                   "message": e.message} for e in grades.exercises}
+    verdict.flags += grades.flags
+    verdict.work = grading.work_of(notebook, course, stem)
+    cells = result.get("cells") if isinstance(result.get("cells"), list) else []
+    raised = [c for c in cells if isinstance(c, dict) and c.get("raised")]
+    if result.get("status") == "ok" and raised:
+        first = raised[0]
+        result["status"] = "error"
+        result["message"] = (f"{len(raised)} cell(s) raised; the first, cell {first.get('index')}: "
+                             f"{first.get('error')}: {first.get('message')}")
 
 
 def check_one(path: Path, options, name: str | None = None) -> Verdict:
@@ -513,9 +543,14 @@ def check_all(found: list[tuple[Path, str]], options, progress=None) -> list[Ver
         return verdict
 
     if options.jobs <= 1:
-        return [one(item) for item in found]
-    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        return list(pool.map(one, found))
+        verdicts = [one(item) for item in found]
+    else:
+        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+            verdicts = list(pool.map(one, found))
+    shared = grading.shared_work({v.name: v.work for v in verdicts if v.work})
+    for verdict in verdicts:
+        verdict.flags += shared.get(verdict.name, [])
+    return verdicts
 
 
 # -- reports --------------------------------------------------------------------------------
@@ -547,12 +582,13 @@ def md_escape(text) -> str:
     return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in escaped)
 
 
-COLUMNS = ("file", "kind", "valid", "names", "tables", "runs", "isolated", "seconds", "verdict")
+COLUMNS = ("file", "kind", "valid", "names", "tables", "runs", "score", "isolated", "seconds",
+           "verdict")
 
 
 def row(verdict: Verdict) -> list[str]:
     return [verdict.name, verdict.kind, "yes" if verdict.valid else "no",
-            verdict.names, verdict.tables, verdict.runs,
+            verdict.names, verdict.tables, verdict.runs, verdict.score,
             "yes" if verdict.isolated else "NO" if verdict.runs != "not run" else "-",
             f"{verdict.seconds:.1f}", "PASS" if verdict.passed else "FAIL"]
 
@@ -579,9 +615,14 @@ def markdown_report(verdicts: list[Verdict]) -> str:
              "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(md_escape(cell) for cell in row(v)) + " |" for v in verdicts]
     for verdict in verdicts:
-        if verdict.problems or verdict.files_changed or verdict.notes:
+        if verdict.problems or verdict.files_changed or verdict.notes or verdict.points \
+                or verdict.flags:
             lines += ["", f"## {md_escape(verdict.name)}", ""]
+            lines += [f"- flag for review: {md_escape(flag)}" for flag in verdict.flags]
             lines += [f"- {md_escape(problem)}" for problem in verdict.problems]
+            lines += [f"- points {md_escape(grade_id)}: {grading.points_text(p['earned'])}/"
+                      f"{grading.points_text(p['points'])} ({md_escape(p['status'])})"
+                      for grade_id, p in verdict.points.items()]
             lines += [f"- note: {md_escape(note)}" for note in verdict.notes]
             if verdict.files_changed:
                 lines.append("- files its run touched (in the temporary copy only): "
@@ -603,8 +644,13 @@ def terminal_report(verdicts: list[Verdict]) -> str:
 
 def json_report(verdicts: list[Verdict]) -> str:
     """Every verdict exactly (non-ASCII and undecodable bytes as JSON escapes)."""
-    return json.dumps([{**asdict(v), "passed": v.passed} for v in verdicts], indent=2,
-                      ensure_ascii=True)
+    def exact(verdict):
+        fields = asdict(verdict)
+        del fields["work"]
+        return {**fields, "passed": verdict.passed}
+
+    return json.dumps([exact(v) for v in verdicts], indent=2, ensure_ascii=True)
+
 
 
 def cpu_count() -> int:
@@ -634,6 +680,8 @@ def parse_options(argv: list[str] | None):
                         help="processes and threads a run may have at once")
     parser.add_argument("--disk-mb", type=int, default=512, help="disk for the run's copy")
     parser.add_argument("--tmp-mb", type=int, default=256, help="size of the private /tmp")
+    parser.add_argument("--no-grade", action="store_true",
+                        help="do not score the course's exercises even where nbgrader is here")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run hand-ins without isolation (only for notebooks you trust)")
     return parser.parse_args(argv)
@@ -663,6 +711,18 @@ def stopped_cleanly():
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def grading_course(options):
+    """The course's notebooks made into an nbgrader course (``helpers.grading``) for the run,
+    or None: with ``--no-grade``, or where nbgrader (an instructor's tool) is not installed."""
+    if options.no_grade:
+        yield None
+        return
+    with grading.course_for(PROJECT / "notebooks") as course:
+        yield course
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -684,7 +744,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if options.no_sandbox:
         print(f"warning: {NOT_ISOLATED}", file=sys.stderr)
-    with stopped_cleanly(), tqdm(total=len(found), desc="checking", unit="notebook") as progress:
+    with stopped_cleanly(), grading_course(options) as options.course, \
+            tqdm(total=len(found), desc="checking", unit="notebook") as progress:
         verdicts = check_all(found, options, progress)
     print(terminal_report(verdicts))
     Path(options.md).write_text(markdown_report(verdicts), encoding="utf-8")

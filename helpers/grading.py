@@ -129,7 +129,7 @@ class Grades:
 
     @property
     def score(self) -> str:
-        return f"{_number(self.earned)}/{_number(self.possible)}"
+        return f"{points_text(self.earned)}/{points_text(self.possible)}"
 
     def as_dict(self) -> dict:
         return {"notebook": self.notebook, "score": self.score, "earned": self.earned,
@@ -137,7 +137,7 @@ class Grades:
                 "exercises": [asdict(e) for e in self.exercises]}
 
 
-def _number(value: float) -> str:
+def points_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 

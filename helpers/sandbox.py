@@ -359,7 +359,10 @@ def run_environment(home: str) -> dict[str, str]:
             "HOME": home, "JUPYTER_RUNTIME_DIR": f"{home}/runtime",
             "IPYTHONDIR": f"{home}/ipython", "MPLCONFIGDIR": f"{home}/mpl",
             "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
-            "MPLBACKEND": "agg"}
+            "MPLBACKEND": "agg",
+            # the kernel imports the course's helpers from the copy bound in, whatever
+            # the virtual environment's editable install points at
+            "PYTHONPATH": str(PROJECT)}
 
 
 class Run:

@@ -83,9 +83,11 @@ def fixture_source(folder: Path) -> Path:
     return folder
 
 
-# Lines that give nothing away: brackets, bare keywords, returning names already defined.
+# Lines that give nothing away: brackets, bare keywords, returning names already defined,
+# imports (every notebook imports NumPy in its first cell).
 TRIVIAL = re.compile(r"^([\[\](){},:;]*|pass|return|else:|try:|finally:|break|continue|"
-                     r"\"\"\"|'''|return [\w, ]+)$")
+                     r"\"\"\"|'''|return [\w, ]+|import [\w.]+( as \w+)?|"
+                     r"from [\w.]+ import [\w, ]+)$")
 MARKER = re.compile(r"^#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 
 

@@ -103,8 +103,9 @@ def test_make_release_lays_out_a_learner_repository(release):
 
 def test_make_lab_in_the_release_opens_its_learner_edition(release, tmp_path):
     def dry_run(folder):
-        return subprocess.run(["make", "--no-print-directory", "-n", "lab", f"VENV={tmp_path / 'v'}"], cwd=folder,
-                              capture_output=True, text=True, check=True).stdout.splitlines()
+        return subprocess.run(["make", "--no-print-directory", "-n", "lab",
+                               f"VENV={tmp_path / 'v'}"], cwd=folder, capture_output=True,
+                              text=True, check=True).stdout.splitlines()
     learner, course = dry_run(release), dry_run(ROOT)
     assert learner == course  # the same set-up and the same JupyterLab command
     assert any("-r requirements.lock" in line for line in learner)
