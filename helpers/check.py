@@ -436,14 +436,14 @@ def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
     course = getattr(options, "course", None)
     stem = course.notebook_of(notebook, path.name) if course is not None else None
     graded = stem is not None and course.graded(stem)
+    prepared = _prepared(course, stem, notebook, verdict) if graded else None
     work = Path(tempfile.mkdtemp(prefix="course-stage-"))
     try:
         staged = work / "submitted"
         staged.mkdir()
         name = stage(path, data, staged, verdict)
-        prepared = course.prepare(notebook, stem) if graded else None
         result = run_staged(work, name, verdict, options, notebook=prepared)
-        if graded:
+        if prepared is not None:
             _grade(course, stem, notebook, result, verdict)
         verdict.runs = str(result.get("status", "died"))
         if isinstance(result.get("files_changed"), list):
@@ -455,6 +455,20 @@ def _check(path: Path, data: bytes, verdict: Verdict, options) -> None:
             _tables_check(tables_text(staged, path, result, verdict), verdict)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepared(course, stem: str, notebook, verdict: Verdict):
+    """The hand-in with the source's check cells put back, or None (then it runs as handed
+    in, scored 0 and flagged) where nbgrader cannot place them: its exercise cells were
+    deleted or renamed."""
+    try:
+        return course.prepare(notebook, stem)
+    except Exception as error:  # nbgrader's KeyError, ValueError, ... on a mangled hand-in
+        verdict.score = f"0/{grading.points_text(course.score(stem, {}).possible)}"
+        verdict.flags.append(f"not graded (scored 0): the exercise cells of {stem} are not all "
+                             f"in it, deleted or renamed ({type(error).__name__}: "
+                             f"{str(error)[:100]}); it ran as handed in")
+        return None
 
 
 def _grade(course, stem: str, notebook, result: dict, verdict: Verdict) -> None:

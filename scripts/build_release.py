@@ -93,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = build(options.out, options.notebooks)
     print("| notebook | graded exercises | points |\n|---|---|---|")
     for stem, checks, points in rows:
-        print(f"| {stem} | {checks} | {grading._number(points)} |")
+        print(f"| {stem} | {checks} | {grading.points_text(points)} |")
     total = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    print(f"| all | {total[0]} | {grading._number(total[1])} |")
+    print(f"| all | {total[0]} | {grading.points_text(total[1])} |")
     print(f"wrote {options.out} ({size_of(options.out) / 1e6:.1f} MB) in "
           f"{time.perf_counter() - start:.1f} s")
     return 0

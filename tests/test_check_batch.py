@@ -167,7 +167,7 @@ def test_the_instructor_decides_the_checks(name, chosen, course, kind):
 def test_assignment_option_overrides_the_file_name(tmp_path, monkeypatch):
     path = tmp_path / "plain_name.ipynb"
     path.write_text(nbformat.writes(notebook()))
-    monkeypatch.setattr(check, "run_staged", lambda *a: {"status": "ok", "message": ""})
+    monkeypatch.setattr(check, "run_staged", lambda *a, **k: {"status": "ok", "message": ""})
     options = check.parse_options([str(path), "--assignment", "tables"])
     verdict = check.check_one(path, options)
     assert not verdict.passed and verdict.tables == "missing"
@@ -180,7 +180,7 @@ def test_a_crash_while_checking_fails_only_that_hand_in(tmp_path, monkeypatch):
     def broken(*args):
         raise MemoryError("out of memory reading the tables")
 
-    monkeypatch.setattr(check, "run_staged", lambda *a: {"status": "ok", "message": ""})
+    monkeypatch.setattr(check, "run_staged", lambda *a, **k: {"status": "ok", "message": ""})
     monkeypatch.setattr(check.tables_handin, "verify_handin", broken)
     (tmp_path / "x_backprop.md").write_text(f"```json {check.tables_handin.HEADER_TAG}\n{{}}\n```")
     verdict = check.check_one(path, check.parse_options([str(path)]))

@@ -36,6 +36,9 @@ def graded(tmp_path_factory):
             if grading.is_check(cell):
                 cell.source = 'print("all right")'
         nbformat.write(edited, folder / handin_name("04_backprop_intuition", "edited"))
+        deleted = nbformat.from_dict(course.source["04_backprop_intuition"])
+        deleted.cells = [c for c in deleted.cells if not grading.nbgrader_meta(c)]
+        nbformat.write(deleted, folder / handin_name("04_backprop_intuition", "deleted"))
         nbformat.write(course.source["04_backprop_intuition"],
                        folder / handin_name("04_backprop_intuition", "copy"))
         twin = seed_handin(course.source["05_backprop_tables"], 7)
@@ -87,3 +90,10 @@ def test_shared_code_and_initial_values_are_flagged_for_review(graded):
     twin = verdicts[handin_name("05_backprop_tables", "twin_a")]["flags"]
     assert "same initial values as 05_backprop_tables_twin_b.ipynb" in twin
     assert "flag for review: same initial values as" in md
+
+
+def test_a_hand_in_without_the_exercise_cells_scores_zero_and_is_flagged(graded):
+    _, verdicts, _, _ = graded
+    verdict = verdicts[handin_name("04_backprop_intuition", "deleted")]
+    assert verdict["score"] == "0/4" and verdict["points"] == {}
+    assert any(f.startswith("not graded (scored 0)") for f in verdict["flags"])
