@@ -7,8 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from exercise_cells import by_grade_id, first_code_cell, learner_edition, printed, prose, read, run
-from nbclient import NotebookClient
+from exercise_cells import by_grade_id, first_code_cell, printed, prose, read, run
 
 from helpers.checking import ExerciseError, NotDoneYet
 from helpers.data import load_mnist
@@ -177,17 +176,3 @@ def test_the_confusion_check_passes_the_solution_and_catches_a_transposed_matrix
         true, predicted, 10)  # ignores n_classes
     with pytest.raises(ExerciseError, match=r"shape \(10, 10\), expected \(3, 3\)"):
         run(check, namespace)
-
-
-def test_the_learner_edition_fails_only_where_an_exercise_is_unanswered(notebook, tmp_path):
-    learner = learner_edition(notebook)
-    assert "BEGIN SOLUTION" not in json.dumps(learner) and "HIDDEN" not in json.dumps(learner)
-    NotebookClient(learner, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = {index: output.ename for index, cell in enumerate(learner.cells)
-              if cell.cell_type == "code" for output in cell.outputs
-              if output.output_type == "error"}
-    assert set(errors.values()) <= {"NotImplementedError", "NotDoneYet"}, errors
-    checks = [i for i, cell in enumerate(learner.cells)
-              if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    assert len(checks) == 2 and set(checks) <= set(errors)

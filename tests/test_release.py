@@ -154,12 +154,26 @@ def test_small_release_has_placeholders_where_the_solutions_were(small):
     assert exercises[0].startswith("def double(values):")
 
 
+# Cells of the learner edition that must run before any exercise is answered.
+RUN_WITHOUT_EXERCISES = {"02_kernel_normalization": ["ablation("]}
+
+
 def assert_only_unanswered_exercises_fail(executed, name: str):
+    """Errors only from unanswered exercises, none before the first; the check under each
+    exercise says at once that it is not done; the cells listed above run regardless."""
     first = next((i for i, c in enumerate(executed.cells) if grading.is_exercise(c)), None)
     found = errors(executed)
     assert all(ename in NOT_DONE for _, ename in found), (name, found)
     assert first is not None or not found, (name, found)
     assert all(i >= first for i, _ in found), (name, found)
+    exercises = set(grading.grade_ids(executed, grading.is_exercise))
+    failed = {i for i, _ in found}
+    for index, cell in enumerate(executed.cells):
+        grade_id = grading.nbgrader_meta(cell).get("grade_id", "")
+        if grading.is_check(cell) and grade_id.removesuffix("-check") in exercises:
+            assert index in failed, (name, grade_id, "passes with its exercise unanswered")
+        if any(needle in cell.source for needle in RUN_WITHOUT_EXERCISES.get(name, [])):
+            assert index not in failed, (name, index, cell.source[:80])
 
 
 @pytest.mark.parametrize("stem", COURSE_NOTEBOOKS)
