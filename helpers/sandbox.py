@@ -380,7 +380,6 @@ class Run:
         self.process: subprocess.Popen | None = None
         self.chunks: list[bytes] = []
         self.reason: str | None = None
-        self.peak_bytes = 0
 
     def enforced(self) -> dict[str, str]:
         """limit -> its value and how this run enforces it."""
@@ -471,9 +470,7 @@ class Run:
         if self.cgroup.dirs:
             return None
         pids = tree(self.process.pid)
-        used = resident_bytes(pids)
-        self.peak_bytes = max(self.peak_bytes, used)
-        if used > self.limits.memory_mb * 2**20:
+        if resident_bytes(pids) > self.limits.memory_mb * 2**20:
             return f"the run reached the memory limit ({self.limits.memory_mb} MB)"
         if len(pids) > self.limits.processes:
             return f"the run started more than {self.limits.processes} processes"

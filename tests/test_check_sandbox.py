@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers import check, sandbox
@@ -248,3 +249,31 @@ def test_a_stopped_checker_leaves_no_process_and_no_folder(sig, tmp_path):
     if sig != signal.SIGKILL:  # a killed checker cannot clean up; its runs still die with it
         assert code == 128 + sig
         assert list(scratch.iterdir()) == []
+
+
+# -- where no cgroup is writable: the tree measured from /proc ---------------------------------
+@pytest.mark.parametrize("source, options, words", [
+    ("import subprocess, sys\n"
+     "children = [subprocess.Popen([sys.executable, '-c', "
+     "'import time; block = bytearray(700 * 2**20); time.sleep(6)']) for _ in range(3)]\n"
+     "print([child.wait() for child in children])",
+     ["--memory-mb", "1024"], "memory limit (1024 MB)"),
+    ("import subprocess\n"
+     "children = [subprocess.Popen(['sleep', '6']) for _ in range(80)]\n"
+     "print([child.wait() for child in children])",
+     ["--max-processes", "64"], "more than 64 processes"),
+])
+def test_without_cgroups_the_whole_tree_is_measured_and_stopped(source, options, words, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setattr(sandbox.Cgroup, "_try_v2", lambda *a: False)
+    monkeypatch.setattr(sandbox.Cgroup, "_try_v1", lambda *a: False)
+    path = tmp_path / "greedy.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    verdict = check.check_one(path, check.parse_options([str(path), "--no-grade", *options]))
+    assert not verdict.passed and verdict.runs == "limit", verdict
+    assert any(words in p for p in verdict.problems), verdict.problems
+    assert "measured from /proc" in verdict.limits["memory"]
